@@ -1,0 +1,64 @@
+/**
+ * The weft engine: `@ethereumjs/vm` on weft's flat, journaled state layer, with native signature recovery and
+ * keccak, executing a block through `executeBlock`.
+ */
+import { createVM } from "@ethereumjs/vm";
+import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "./chain.js";
+import { weftCustomCrypto } from "./crypto/native.js";
+import type { PreparedBlock, ReplayEngine } from "./engine.js";
+import { ExecutionError } from "./errors.js";
+import { executeBlock } from "./executeBlock.js";
+import type { BlockFixture } from "./fixture.js";
+import { stateFromFixture } from "./state/fromFixture.js";
+import { StateLayer } from "./state/layer.js";
+import { WeftStateManager } from "./state/stateManager.js";
+import { fixtureBlockchain } from "./stock.js";
+
+export interface WeftEngineOptions {
+  /** Record per-transaction read and write sets (default false for replay: nothing reads them there). */
+  recordAccess?: boolean;
+}
+
+export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine {
+  return {
+    name: "weft",
+    async prepare(fixture: BlockFixture, file?: string): Promise<PreparedBlock> {
+      if (hasBlobTransactions(fixture)) await loadKzg();
+      const common = mainnetCommon({
+        blockNumber: BigInt(fixture.block.number),
+        timestamp: BigInt(fixture.block.timestamp),
+        customCrypto: weftCustomCrypto(),
+      });
+      const block = decodeBlock(fixture, common, file);
+      const base = stateFromFixture(fixture.preState, file);
+      const state = new WeftStateManager({ layer: new StateLayer(base), recordAccess: options.recordAccess ?? false });
+      const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(fixture.blockHashes) });
+      return {
+        number: fixture.number,
+        txCount: block.transactions.length,
+        async run() {
+          const result = await executeBlock({ vm, state, block });
+          if (result.invalid.length > 0) {
+            const first = result.invalid[0] as { index: number; reason: string };
+            throw new ExecutionError(
+              "BLOCK_EXECUTION_FAILED",
+              `transaction ${first.index} is invalid: ${first.reason}`,
+              {
+                ...(file === undefined ? {} : { file }),
+                txIndex: first.index,
+              },
+            );
+          }
+          return {
+            gasUsed: result.gasUsed,
+            receiptsRoot: result.receiptsRoot,
+            logsBloom: result.logsBloom,
+            fallbacks: 0,
+          };
+        },
+      };
+    },
+  };
+}
+
+export const weftEngine: ReplayEngine = createWeftEngine();
