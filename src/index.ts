@@ -4,12 +4,37 @@
  */
 
 export { decodeBlock, loadKzg, mainnetCommon } from "./execution/chain.js";
+export { ecrecover, keccak256, nativeCrypto, weftCustomCrypto } from "./execution/crypto/native.js";
 export type { BlockRunResult, EngineName, PreparedBlock, ReplayEngine } from "./execution/engine.js";
 export { ENGINE_NAMES, engineByName } from "./execution/engines.js";
 export { ExecutionError, type ExecutionErrorCode } from "./execution/errors.js";
+export { tuneEvm } from "./execution/evm/tuning.js";
+export {
+  type BlockExecution,
+  type ExecuteBlockOptions,
+  type ExecutedTransaction,
+  executeBlock,
+  type InvalidTransaction,
+  recoverSenders,
+} from "./execution/executeBlock.js";
 export { type BlockFixture, expandFixturePaths, type FixtureAccount, loadFixture } from "./execution/fixture.js";
 export { BYZANTIUM_BLOCK, type ReplayResult, replayFile } from "./execution/replay.js";
+export {
+  ACCOUNT_BALANCE,
+  ACCOUNT_CODE,
+  ACCOUNT_EXISTS,
+  ACCOUNT_NONCE,
+  type AccessSet,
+  conflicts,
+  fieldNames,
+  type TxAccess,
+} from "./execution/state/access.js";
+export { stateFromFixture } from "./execution/state/fromFixture.js";
+export { type AccountRecord, StateLayer } from "./execution/state/layer.js";
+export { WeftStateManager, type WeftStateManagerOptions } from "./execution/state/stateManager.js";
+export { orderedTrieRoot, type TrieEntry, trieRoot } from "./execution/state/trieRoot.js";
 export { stockEngine } from "./execution/stock.js";
+export { createWeftEngine, type WeftEngineOptions, weftEngine } from "./execution/weftEngine.js";
 export { WeftError, type WeftErrorOptions } from "./shared/errors.js";
 export { fromQuantity, type Hex, isHex, padHex, toQuantity } from "./shared/hex.js";
 export { createLogger, type Logger, logger, type SlotClock, sinceSlotStartMs, slotLogger } from "./shared/logger.js";

@@ -16,7 +16,7 @@ export function createProgram(): Command {
     .command("start")
     .description("run the main job (until the devnet exists: replay every shared mainnet block and print the table)")
     .action(async () => {
-      process.exitCode = await runReplay([], { engine: "stock", threads: 1, json: false });
+      process.exitCode = await runReplay([], { engine: "weft", threads: 1, json: false });
     });
 
   registerReplay(program);

@@ -7,6 +7,7 @@ import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "./chai
 import { weftCustomCrypto } from "./crypto/native.js";
 import type { PreparedBlock, ReplayEngine } from "./engine.js";
 import { ExecutionError } from "./errors.js";
+import { tuneEvm } from "./evm/tuning.js";
 import { executeBlock } from "./executeBlock.js";
 import type { BlockFixture } from "./fixture.js";
 import { stateFromFixture } from "./state/fromFixture.js";
@@ -33,6 +34,7 @@ export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine 
       const base = stateFromFixture(fixture.preState, file);
       const state = new WeftStateManager({ layer: new StateLayer(base), recordAccess: options.recordAccess ?? false });
       const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(fixture.blockHashes) });
+      await tuneEvm(vm.evm as never);
       return {
         number: fixture.number,
         txCount: block.transactions.length,
