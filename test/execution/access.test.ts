@@ -99,7 +99,13 @@ describe("read and write sets", () => {
       [{ address: doomed, balance: 5n, code: code(PUSH20(beneficiary), SELFDESTRUCT), storage: [[3, 9]] }],
       doomed,
     );
-    expect(fieldNames(access.writes.accounts.get(hex(doomed)) ?? 0)).toEqual(["exists", "nonce", "balance", "code"]);
+    expect(fieldNames(access.writes.accounts.get(hex(doomed)) ?? 0)).toEqual([
+      "exists",
+      "nonce",
+      "balance",
+      "code",
+      "storage",
+    ]);
     expect(access.writes.storage.get(hex(doomed))).toEqual(new Set([slotHex(3)]));
     expect(fieldNames(access.writes.accounts.get(hex(beneficiary)) ?? 0)).toEqual([
       "exists",
@@ -136,6 +142,7 @@ describe("read and write sets", () => {
       store,
     );
     expect(access.writes.storage.get(hex(store))).toEqual(new Set([slotHex(4)]));
+    expect(fieldNames(access.writes.accounts.get(hex(store)) ?? 0)).toEqual(["storage"]);
   });
 
   test("a reverted inner call's reads count, its writes do not", async () => {

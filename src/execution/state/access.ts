@@ -10,6 +10,8 @@ export const ACCOUNT_EXISTS = 1;
 export const ACCOUNT_NONCE = 2;
 export const ACCOUNT_BALANCE = 4;
 export const ACCOUNT_CODE = 8;
+/** Whether the account has any storage (read through its storage root; written by any slot change or wipe). */
+export const ACCOUNT_STORAGE = 16;
 
 export interface AccessSet {
   /** Address (0x-prefixed, lowercase) to a mask of ACCOUNT_* fields. */
@@ -21,6 +23,11 @@ export interface AccessSet {
 export interface TxAccess {
   reads: AccessSet;
   writes: AccessSet;
+  /**
+   * With a lazy coinbase (see `WeftStateManager`'s `lazyCoinbase`): the fee credited to the coinbase after
+   * execution, kept out of the read and write sets so that fees do not serialize every transaction.
+   */
+  coinbaseDelta?: bigint;
 }
 
 export function emptyAccessSet(): AccessSet {
@@ -47,6 +54,7 @@ export function fieldNames(mask: number): string[] {
   if (mask & ACCOUNT_NONCE) names.push("nonce");
   if (mask & ACCOUNT_BALANCE) names.push("balance");
   if (mask & ACCOUNT_CODE) names.push("code");
+  if (mask & ACCOUNT_STORAGE) names.push("storage");
   return names;
 }
 

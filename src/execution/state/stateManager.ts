@@ -26,6 +26,7 @@ import {
   ACCOUNT_CODE,
   ACCOUNT_EXISTS,
   ACCOUNT_NONCE,
+  ACCOUNT_STORAGE,
   type AccessSet,
   addAccount,
   addSlot,
@@ -85,6 +86,7 @@ class StateAccount extends Account {
   }
   /** Read by the EVM only to tell whether a CREATE target has storage (EIP-7610); computed on demand. */
   override get storageRoot(): Uint8Array {
+    this.#sm.noteAccountRead(this.#key, ACCOUNT_STORAGE);
     return this.#sm.storageRootOf(this.#key);
   }
   override set storageRoot(_value: Uint8Array) {
@@ -97,6 +99,12 @@ export interface WeftStateManagerOptions {
   layer?: StateLayer;
   /** Record read and write sets per transaction (default true). */
   recordAccess?: boolean;
+  /**
+   * The block's coinbase (address key, 40 hex digits): its fee credit after execution is returned as a delta
+   * in `TxAccess.coinbaseDelta` instead of a read and a write, as long as the transaction did not touch the
+   * coinbase while executing. Call `enterPostExecution()` when the top-level call returns.
+   */
+  lazyCoinbase?: string;
 }
 
 const hashedKeys = new Map<string, Uint8Array>();
@@ -130,10 +138,15 @@ export class WeftStateManager implements StateManagerInterface {
   readonly #txWipedBefore = new Map<string, Map<string, Uint8Array>>();
   /** Storage roots by address key, dropped when the account's storage changes. */
   readonly #storageRoots = new Map<string, Uint8Array>();
+  readonly #lazyCoinbase: string | undefined;
+  #postExecution = false;
+  /** The transaction touched the coinbase before its post-execution phase: no lazy credit then. */
+  #coinbaseTouched = false;
 
   constructor(options: WeftStateManagerOptions = {}) {
     this.layer = options.layer ?? new StateLayer();
     this.recordAccess = options.recordAccess ?? true;
+    this.#lazyCoinbase = options.lazyCoinbase;
     this.originalStorageCache = {
       get: async (address, key) => this.originalStorage(bytesKey(address.bytes), bytesKey(key)),
       clear: () => this.#txOriginal.clear(),
@@ -143,7 +156,17 @@ export class WeftStateManager implements StateManagerInterface {
   // --- recording -------------------------------------------------------------------------------------------
 
   noteAccountRead(key: string, fields: number): void {
-    if (this.recordAccess) addAccount(this.#reads, `0x${key}`, fields);
+    if (!this.recordAccess) return;
+    if (key === this.#lazyCoinbase) {
+      if (this.#postExecution) return;
+      this.#coinbaseTouched = true;
+    }
+    addAccount(this.#reads, `0x${key}`, fields);
+  }
+
+  /** The top-level call has returned: what follows (gas refund, fee credit, cleanup) is post-execution. */
+  enterPostExecution(): void {
+    this.#postExecution = true;
   }
 
   /** Starts a transaction: a fresh journal, read set and original-storage record. */
@@ -155,19 +178,31 @@ export class WeftStateManager implements StateManagerInterface {
     this.#txSlotsBefore.clear();
     this.#txWipedBefore.clear();
     this.#reads = emptyAccessSet();
+    this.#postExecution = false;
+    this.#coinbaseTouched = false;
   }
 
   /** Ends a transaction and returns what it read and wrote. */
   endTx(): TxAccess {
     const writes = emptyAccessSet();
+    let coinbaseDelta: bigint | undefined;
+    const lazy = this.#lazyCoinbase !== undefined && !this.#coinbaseTouched ? this.#lazyCoinbase : undefined;
     for (const [key, before] of this.#txAccountsBefore) {
-      const mask = accountDiffMask(before, this.layer.account(key));
+      const after = this.layer.account(key);
+      if (key === lazy) {
+        coinbaseDelta = (after?.balance ?? 0n) - (before?.balance ?? 0n);
+        continue;
+      }
+      const mask = accountDiffMask(before, after);
       if (mask !== 0) addAccount(writes, `0x${key}`, mask);
     }
     for (const [id, before] of this.#txSlotsBefore) {
       const key = id.slice(0, 40);
       const slot = id.slice(41);
-      if (!equalsBytes(before, this.layer.slot(key, slot))) addSlot(writes, `0x${key}`, `0x${slot}`);
+      if (!equalsBytes(before, this.layer.slot(key, slot))) {
+        addSlot(writes, `0x${key}`, `0x${slot}`);
+        addAccount(writes, `0x${key}`, ACCOUNT_STORAGE);
+      }
     }
     // Storage wiped (CREATE over an address, SELFDESTRUCT): every slot that had a value and has none now.
     for (const [key, before] of this.#txWipedBefore) {
@@ -177,17 +212,18 @@ export class WeftStateManager implements StateManagerInterface {
       for (const [slot, value] of this.layer.storage.get(key) ?? []) {
         if (!equalsBytes(before.get(slot) ?? EMPTY_BYTES, value)) addSlot(writes, `0x${key}`, `0x${slot}`);
       }
+      if (writes.storage.has(`0x${key}`)) addAccount(writes, `0x${key}`, ACCOUNT_STORAGE);
     }
     const reads = this.#reads;
     this.beginTx();
-    return { reads, writes };
+    return coinbaseDelta === undefined ? { reads, writes } : { reads, writes, coinbaseDelta };
   }
 
   // --- StateManagerInterface: accounts ---------------------------------------------------------------------
 
   async getAccount(address: Address): Promise<Account | undefined> {
     const key = bytesKey(address.bytes);
-    if (this.recordAccess) addAccount(this.#reads, `0x${key}`, ACCOUNT_EXISTS);
+    this.noteAccountRead(key, ACCOUNT_EXISTS);
     const record = this.layer.account(key);
     return record === null ? undefined : new StateAccount(this, key, record);
   }
@@ -216,6 +252,7 @@ export class WeftStateManager implements StateManagerInterface {
 
   private setAccount(key: string, record: AccountRecord): void {
     const layer = this.layer;
+    if (key === this.#lazyCoinbase && !this.#postExecution) this.#coinbaseTouched = true;
     if (!this.#txAccountsBefore.has(key)) this.#txAccountsBefore.set(key, layer.account(key));
     this.#journal.push({ kind: Undo.Account, key, slot: "", prev: layer.accounts.get(key), prevCleared: false });
     layer.accounts.set(key, record);
@@ -223,6 +260,7 @@ export class WeftStateManager implements StateManagerInterface {
 
   private removeAccount(key: string): void {
     const layer = this.layer;
+    if (key === this.#lazyCoinbase && !this.#postExecution) this.#coinbaseTouched = true;
     if (!this.#txAccountsBefore.has(key)) this.#txAccountsBefore.set(key, layer.account(key));
     this.#journal.push({ kind: Undo.Account, key, slot: "", prev: layer.accounts.get(key), prevCleared: false });
     layer.accounts.set(key, null);
@@ -244,7 +282,7 @@ export class WeftStateManager implements StateManagerInterface {
 
   async getCode(address: Address): Promise<Uint8Array> {
     const key = bytesKey(address.bytes);
-    if (this.recordAccess) addAccount(this.#reads, `0x${key}`, ACCOUNT_CODE);
+    this.noteAccountRead(key, ACCOUNT_CODE);
     return this.layer.codeOf(key);
   }
 
@@ -257,7 +295,10 @@ export class WeftStateManager implements StateManagerInterface {
   async getStorage(address: Address, slotBytes: Uint8Array): Promise<Uint8Array> {
     const key = bytesKey(address.bytes);
     const slot = bytesKey(slotBytes);
-    if (this.recordAccess) addSlot(this.#reads, `0x${key}`, `0x${slot}`);
+    if (this.recordAccess) {
+      if (key === this.#lazyCoinbase) this.#coinbaseTouched = true;
+      addSlot(this.#reads, `0x${key}`, `0x${slot}`);
+    }
     return this.layer.slot(key, slot);
   }
 
@@ -301,6 +342,7 @@ export class WeftStateManager implements StateManagerInterface {
   }
 
   private originalStorage(key: string, slot: string): Uint8Array {
+    if (this.recordAccess) addSlot(this.#reads, `0x${key}`, `0x${slot}`);
     return this.#txOriginal.get(`${key}:${slot}`) ?? this.layer.slot(key, slot);
   }
 
