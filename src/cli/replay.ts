@@ -46,15 +46,16 @@ export function summarize(results: readonly ReplayResult[]): ReplaySummary {
 
 /** Runs the replay and writes its output; resolves to the process exit status. */
 export async function runReplay(paths: readonly string[], options: ReplayCommandOptions): Promise<number> {
-  const engine = engineByName(options.engine);
-  if (engine === undefined) {
+  if (!ENGINE_NAMES.includes(options.engine as never)) {
     throw new CliError("BAD_OPTION", `unknown engine "${options.engine}"`, {
       details: `choose one of: ${ENGINE_NAMES.join(", ")}`,
     });
   }
-  if (options.threads > 1) {
-    throw new CliError("NOT_AVAILABLE", `--threads ${options.threads} needs the parallel executor`, {
-      details: "this build executes sequentially; use --threads 1",
+  const engine = engineByName(options.engine, options.threads);
+  if (engine === undefined) {
+    throw new CliError("BAD_OPTION", `--engine ${options.engine} runs on one thread only`, {
+      details:
+        "the stock engine is unmodified @ethereumjs/vm; use --threads 1, or --engine weft for parallel execution",
     });
   }
   const files = await expandFixturePaths(paths.length > 0 ? paths : [mainnetBlocksDir()]);

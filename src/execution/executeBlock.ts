@@ -71,19 +71,25 @@ export interface ExecuteBlockOptions {
 export function recoverSenders(txs: readonly TypedTransaction[]): Map<number, string> {
   const failed = new Map<number, string>();
   txs.forEach((tx, i) => {
-    try {
-      tx.getSenderAddress();
-    } catch (cause) {
-      failed.set(i, `invalid signature: ${describeCause(cause)}`);
-    }
+    const problem = signatureProblem(tx);
+    if (problem !== undefined) failed.set(i, problem);
   });
   return failed;
+}
+
+/** Why the transaction's sender cannot be recovered, or undefined when it can (the sender is then cached). */
+export function signatureProblem(tx: TypedTransaction): string | undefined {
+  try {
+    tx.getSenderAddress();
+    return undefined;
+  } catch (cause) {
+    return `invalid signature: ${describeCause(cause)}`;
+  }
 }
 
 export async function executeBlock(options: ExecuteBlockOptions): Promise<BlockExecution> {
   const { vm, state, block } = options;
   const txs = options.transactions ?? block.transactions;
-  const common = vm.common;
   const badSignatures = recoverSenders(txs);
 
   await applySystemCalls(vm, state, block);
@@ -91,62 +97,101 @@ export async function executeBlock(options: ExecuteBlockOptions): Promise<BlockE
   const coinbase = block.header.coinbase;
   const coinbaseBefore = (await state.getAccount(coinbase))?.balance ?? 0n;
 
-  const receipts: TxReceipt[] = [];
-  const encoded: Uint8Array[] = [];
-  const executed: ExecutedTransaction[] = [];
-  const invalid: InvalidTransaction[] = [];
-  const bloom = new Uint8Array(256);
-  let gasUsed = 0n;
+  const acc = new BlockAccumulator(block.header.gasLimit);
   for (let index = 0; index < txs.length; index++) {
     const tx = txs[index] as TypedTransaction;
     const badSignature = badSignatures.get(index);
     if (badSignature !== undefined) {
-      invalid.push({ index, reason: badSignature });
+      acc.reject(index, badSignature);
       continue;
     }
-    if (tx.gasLimit > block.header.gasLimit - gasUsed) {
-      invalid.push({
-        index,
-        reason: `gas limit ${tx.gasLimit} above the ${block.header.gasLimit - gasUsed} left in the block`,
-      });
-      continue;
-    }
-    state.beginTx();
-    try {
-      const result = await runTx(vm, { tx, block, skipHardForkValidation: true, blockGasUsed: gasUsed });
-      gasUsed += result.totalGasSpent;
-      const recorded = state.endTx();
-      const access = state.recordAccess ? recorded : undefined;
-      receipts.push(result.receipt);
-      encoded.push(encodeReceipt(result.receipt, tx.type));
-      orInto(bloom, result.bloom.bitvector);
-      executed.push({ index, gasUsed: result.totalGasSpent, receipt: result.receipt, access });
-    } catch (cause) {
-      state.endTx();
-      invalid.push({ index, reason: describeCause(cause) ?? "transaction failed" });
-    }
+    await executeInOrder(vm, state, block, tx, index, acc);
   }
   const coinbaseDelta = ((await state.getAccount(coinbase))?.balance ?? 0n) - coinbaseBefore;
+  if (options.finalize ?? true) await finalizeBlock(vm, state, block);
+  return acc.result(coinbaseDelta);
+}
 
-  if (options.finalize ?? true) {
-    state.beginTx();
-    if (common.isActivatedEIP(4895)) {
-      for (const w of block.withdrawals ?? []) await credit(vm, w.address, w.amount * GWEI_TO_WEI);
-      await vm.evm.journal.cleanup();
-    }
-    if (common.consensusType() === ConsensusType.ProofOfWork) await assignBlockRewards(vm, block);
-    state.endTx();
+/** Receipts, bloom and gas of a block as its transactions are committed in order. */
+export class BlockAccumulator {
+  readonly receipts: TxReceipt[] = [];
+  readonly encoded: Uint8Array[] = [];
+  readonly executed: ExecutedTransaction[] = [];
+  readonly invalid: InvalidTransaction[] = [];
+  readonly bloom = new Uint8Array(256);
+  gasUsed = 0n;
+
+  constructor(readonly gasLimit: bigint) {}
+
+  /** Why the transaction cannot go into the block at this point, or undefined if its gas fits. */
+  gasCheck(tx: TypedTransaction): string | undefined {
+    const left = this.gasLimit - this.gasUsed;
+    return tx.gasLimit > left ? `gas limit ${tx.gasLimit} above the ${left} left in the block` : undefined;
   }
 
-  return {
-    gasUsed,
-    receipts,
-    receiptsRoot: orderedTrieRoot(encoded),
-    logsBloom: bloom,
-    transactions: executed,
-    invalid,
-    coinbaseDelta,
-  };
+  reject(index: number, reason: string): void {
+    this.invalid.push({ index, reason });
+  }
+
+  /** Commits an executed transaction; its receipt's cumulative gas is set from the block's running total. */
+  commit(index: number, tx: TypedTransaction, gasUsed: bigint, receipt: TxReceipt, access: TxAccess | undefined): void {
+    this.gasUsed += gasUsed;
+    receipt.cumulativeBlockGasUsed = this.gasUsed;
+    this.receipts.push(receipt);
+    this.encoded.push(encodeReceipt(receipt, tx.type));
+    orInto(this.bloom, receipt.bitvector);
+    this.executed.push({ index, gasUsed, receipt, access });
+  }
+
+  result(coinbaseDelta: bigint): BlockExecution {
+    return {
+      gasUsed: this.gasUsed,
+      receipts: this.receipts,
+      receiptsRoot: orderedTrieRoot(this.encoded),
+      logsBloom: this.bloom,
+      transactions: this.executed,
+      invalid: this.invalid,
+      coinbaseDelta,
+    };
+  }
+}
+
+/** Executes one transaction on the state as it stands and commits it (or its rejection) to the block. */
+export async function executeInOrder(
+  vm: VM,
+  state: WeftStateManager,
+  block: Block,
+  tx: TypedTransaction,
+  index: number,
+  acc: BlockAccumulator,
+): Promise<TxAccess | undefined> {
+  const gasProblem = acc.gasCheck(tx);
+  if (gasProblem !== undefined) {
+    acc.reject(index, gasProblem);
+    return undefined;
+  }
+  state.beginTx();
+  try {
+    const result = await runTx(vm, { tx, block, skipHardForkValidation: true, blockGasUsed: acc.gasUsed });
+    const recorded = state.endTx();
+    acc.commit(index, tx, result.totalGasSpent, result.receipt, state.recordAccess ? recorded : undefined);
+    return recorded;
+  } catch (cause) {
+    state.endTx();
+    acc.reject(index, describeCause(cause) ?? "transaction failed");
+    return undefined;
+  }
+}
+
+/** After the transactions: withdrawals (EIP-4895), or the miner's and ommers' rewards before the merge. */
+export async function finalizeBlock(vm: VM, state: WeftStateManager, block: Block): Promise<void> {
+  state.beginTx();
+  if (vm.common.isActivatedEIP(4895)) {
+    for (const w of block.withdrawals ?? []) await credit(vm, w.address, w.amount * GWEI_TO_WEI);
+    await vm.evm.journal.cleanup();
+  }
+  if (vm.common.consensusType() === ConsensusType.ProofOfWork) await assignBlockRewards(vm, block);
+  state.endTx();
 }
 
 function orInto(target: Uint8Array, source: Uint8Array): void {
@@ -154,7 +199,7 @@ function orInto(target: Uint8Array, source: Uint8Array): void {
 }
 
 /** EIP-4788 and EIP-2935: the block's parent beacon root and parent hash, written into their system contracts. */
-async function applySystemCalls(vm: VM, state: WeftStateManager, block: Block): Promise<void> {
+export async function applySystemCalls(vm: VM, state: WeftStateManager, block: Block): Promise<void> {
   const common = vm.common;
   state.beginTx();
   if (common.isActivatedEIP(4788) && block.header.parentBeaconBlockRoot !== undefined) {

@@ -10,6 +10,9 @@ import { ExecutionError } from "./errors.js";
 import { tuneEvm } from "./evm/tuning.js";
 import { executeBlock } from "./executeBlock.js";
 import type { BlockFixture } from "./fixture.js";
+import { executeBlockParallel } from "./parallel/executeParallel.js";
+import { WorkerPool } from "./parallel/pool.js";
+import { snapshotOf } from "./parallel/stateDiff.js";
 import { stateFromFixture } from "./state/fromFixture.js";
 import { StateLayer } from "./state/layer.js";
 import { WeftStateManager } from "./state/stateManager.js";
@@ -18,9 +21,13 @@ import { fixtureBlockchain } from "./stock.js";
 export interface WeftEngineOptions {
   /** Record per-transaction read and write sets (default false for replay: nothing reads them there). */
   recordAccess?: boolean;
+  /** 1 executes sequentially; N > 1 uses the parallel executor with N − 1 workers beside this thread. */
+  threads?: number;
 }
 
 export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine {
+  const threads = options.threads ?? 1;
+  let pool: WorkerPool | undefined;
   return {
     name: "weft",
     async prepare(fixture: BlockFixture, file?: string): Promise<PreparedBlock> {
@@ -33,13 +40,29 @@ export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine 
       const block = decodeBlock(fixture, common, file);
       const base = stateFromFixture(fixture.preState, file);
       const state = new WeftStateManager({ layer: new StateLayer(base), recordAccess: options.recordAccess ?? false });
+
       const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(fixture.blockHashes) });
       await tuneEvm(vm.evm as never);
+      if (threads > 1) {
+        pool ??= new WorkerPool({ size: threads - 1 });
+        // Keeping the replicas current is the pool's standing work, done before the block arrives.
+        pool.setState(snapshotOf(base));
+      }
       return {
         number: fixture.number,
         txCount: block.transactions.length,
         async run() {
-          const result = await executeBlock({ vm, state, block });
+          const result =
+            pool === undefined
+              ? { ...(await executeBlock({ vm, state, block })), fallbacks: 0 }
+              : await executeBlockParallel({
+                  vm,
+                  state,
+                  block,
+                  pool,
+                  blockHashes: fixture.blockHashes,
+                  replicasCurrent: true,
+                });
           if (result.invalid.length > 0) {
             const first = result.invalid[0] as { index: number; reason: string };
             throw new ExecutionError(

@@ -411,7 +411,10 @@ export class WeftStateManager implements StateManagerInterface {
     return false;
   }
 
-  clearCaches(): void {}
+  /** Drops cached storage roots: call after writing to the layers directly (e.g. applying another thread's diff). */
+  clearCaches(): void {
+    this.#storageRoots.clear();
+  }
 
   shallowCopy(): StateManagerInterface {
     return new WeftStateManager({ layer: new StateLayer(this.layer), recordAccess: this.recordAccess });

@@ -1,0 +1,310 @@
+/**
+ * The parallel executor: a block's result, byte for byte the one sequential execution gives, computed on
+ * several threads.
+ *
+ *   1. The committing thread (this one) applies the block's system calls and hands the block to the workers.
+ *   2. Workers claim transactions from the back of the block and execute each speculatively on the block's
+ *      pre-state, recording what it read and keeping its effect as a diff (see `speculate.ts`).
+ *   3. Meanwhile this thread walks the block from the front, in order. For each transaction: if a worker has
+ *      a result, its read set is checked against everything committed transactions wrote; untouched reads mean
+ *      the speculative execution saw exactly the state sequential execution would, so its diff and receipt are
+ *      applied. Otherwise (no result yet and not claimed, or a read was invalidated) the transaction is
+ *      executed here, in order, on the true state. This thread never waits for speculation it does not need.
+ *   4. Fee credits to the coinbase are lazy: a transaction that touches the coinbase only to pay it fees gives
+ *      a delta, added at commit, so fees do not make every transaction depend on the one before.
+ *
+ * What the parallel path cannot do is decided up front and sent down the sequential path, counted: blocks
+ * before Byzantium (receipts embed the state root after every transaction) and blocks whose coinbase is an
+ * existing empty account (EIP-161 would delete it on a zero fee, which a delta cannot express).
+ */
+
+import { receiveMessageOnPort } from "node:worker_threads";
+import type { Block } from "@ethereumjs/block";
+import { Hardfork } from "@ethereumjs/common";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import type { VM } from "@ethereumjs/vm";
+import { describeCause } from "../../shared/errors.js";
+import {
+  applySystemCalls,
+  BlockAccumulator,
+  type BlockExecution,
+  executeBlock,
+  executeInOrder,
+  finalizeBlock,
+  signatureProblem,
+} from "../executeBlock.js";
+import {
+  ACCOUNT_BALANCE,
+  ACCOUNT_CODE,
+  ACCOUNT_EXISTS,
+  ACCOUNT_NONCE,
+  ACCOUNT_STORAGE,
+  type AccessSet,
+  type TxAccess,
+} from "../state/access.js";
+import { bytesKey } from "../state/keys.js";
+import { type AccountRecord, StateLayer } from "../state/layer.js";
+import type { WeftStateManager } from "../state/stateManager.js";
+import type { WorkerPool } from "./pool.js";
+import type { CommitMessage, ResultMessage } from "./protocol.js";
+import type { SpeculativeResult } from "./speculate.js";
+import { applyDiff, diffOf, type StateDiff, snapshotOf } from "./stateDiff.js";
+
+export interface ParallelStats {
+  /** Transactions whose speculative result was applied. */
+  speculative: number;
+  /** Transactions executed in order on the committing thread because nothing had speculated them. */
+  inOrder: number;
+  /** Speculative results thrown away (a read was invalidated, or speculation failed) and executed again. */
+  reexecuted: number;
+  /** Why the whole block went down the sequential path, when it did. */
+  sequentialReason?: string;
+  /** Re-executions by the address whose state invalidated them (or "speculation failed"). */
+  conflicts: Record<string, number>;
+}
+
+export interface ParallelExecution extends BlockExecution {
+  stats: ParallelStats;
+  /** Transactions executed sequentially for want of a valid speculative result (`reexecuted`, or all). */
+  fallbacks: number;
+}
+
+export interface ExecuteParallelOptions {
+  vm: VM;
+  /** The committing thread's state: its layer is the block's (over the pre-state in its parent). */
+  state: WeftStateManager;
+  block: Block;
+  pool: WorkerPool;
+  blockHashes?: Record<string, string>;
+  /** The pool's replicas already hold the block's pre-state (the state manager's parent layer). */
+  replicasCurrent?: boolean;
+}
+
+let nextBlockId = 1;
+
+export async function executeBlockParallel(options: ExecuteParallelOptions): Promise<ParallelExecution> {
+  const { vm, state, block, pool } = options;
+  const common = vm.common;
+  const txs = block.transactions;
+  const base = state.layer.parent;
+  if (base === undefined) throw new Error("executeBlockParallel: the state's layer must sit over the pre-state");
+
+  const sequential = async (reason: string): Promise<ParallelExecution> => {
+    const result = await executeBlock({ vm, state, block });
+    return {
+      ...result,
+      stats: { speculative: 0, inOrder: txs.length, reexecuted: 0, sequentialReason: reason, conflicts: {} },
+      fallbacks: txs.length,
+    };
+  };
+  if (!common.gteHardfork(Hardfork.Byzantium)) {
+    return sequential("before Byzantium, receipts embed the state root after every transaction");
+  }
+  const coinbaseKey = bytesKey(block.header.coinbase.bytes);
+  const coinbaseBefore = base.account(coinbaseKey);
+  if (
+    coinbaseBefore !== null &&
+    coinbaseBefore.nonce === 0n &&
+    coinbaseBefore.balance === 0n &&
+    coinbaseBefore.codeHash.length === 32 &&
+    isEmptyCodeHash(coinbaseBefore.codeHash)
+  ) {
+    return sequential("the coinbase is an existing empty account, which a zero fee would delete (EIP-161)");
+  }
+
+  const recordAccess = state.recordAccess;
+  state.recordAccess = true;
+  try {
+    if (options.replicasCurrent !== true) pool.setState(snapshotOf(base));
+    await applySystemCalls(vm, state, block);
+
+    const n = txs.length;
+    const blockId = nextBlockId++;
+    const shared = new SharedArrayBuffer(4 * (1 + 2 * n));
+    const flags = new Int32Array(shared);
+    flags[0] = n;
+    const commitPorts = pool.startBlock({
+      blockId,
+      hardfork: common.hardfork(),
+      needsKzg: txs.some((tx) => tx.type === 3),
+      header: block.header.serialize(),
+      txs: txs.map((tx) => tx.serialize()),
+      blockHashes: options.blockHashes ?? {},
+      preDiff: diffOf(state.layer),
+      coinbaseKey,
+      shared,
+    });
+
+    const results: Array<SpeculativeResult | undefined> = new Array(n);
+    let workerFailed = false;
+    const drain = () => {
+      for (const port of pool.ports) {
+        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+          const message = m.message as ResultMessage;
+          if (message.blockId !== blockId) continue;
+          if (message.kind === "result") results[message.result.index] = message.result;
+          else if (message.kind === "error") workerFailed = true;
+        }
+      }
+    };
+
+    const coinbaseBalanceBefore = state.layer.account(coinbaseKey)?.balance ?? 0n;
+    const written = new LastWriters();
+    const blockLayer = state.layer;
+    const publish = (index: number, diff: StateDiff) => {
+      const message: CommitMessage = { blockId, index, diff };
+      for (const port of commitPorts) port.postMessage(message);
+    };
+    const acc = new BlockAccumulator(block.header.gasLimit);
+    const stats: ParallelStats = { speculative: 0, inOrder: 0, reexecuted: 0, conflicts: {} };
+    for (let i = 0; i < n; i++) {
+      const tx = txs[i] as TypedTransaction;
+      let result: SpeculativeResult | undefined;
+      let conflict: string | undefined;
+      if (Atomics.compareExchange(flags, 1 + i, 0, 1) !== 0) {
+        // A worker claimed it: its result is on the way (wait for the done flag, then read the port).
+        while (Atomics.load(flags, 1 + n + i) === 0 && !workerFailed) {
+          Atomics.wait(flags, 1 + n + i, 0, 50);
+          drain();
+        }
+        drain();
+        result = results[i];
+      }
+      const problem = signatureProblem(tx);
+      if (problem !== undefined) {
+        acc.reject(i, problem);
+        continue;
+      }
+      if (
+        result !== undefined &&
+        !result.failed &&
+        result.receipt !== undefined &&
+        result.diff !== undefined &&
+        (conflict = written.conflict(result.reads, result.version)) === undefined
+      ) {
+        const gasProblem = acc.gasCheck(tx);
+        if (gasProblem !== undefined) {
+          acc.reject(i, gasProblem);
+          continue;
+        }
+        const diff = result.diff;
+        applyDiff(blockLayer, diff);
+        if (result.coinbaseDelta !== undefined && result.coinbaseDelta !== 0n) {
+          const record = creditCoinbase(blockLayer, coinbaseKey, result.coinbaseDelta, written, i);
+          diff.accounts.set(coinbaseKey, record);
+        }
+        state.clearCaches();
+        written.add(result.writes, i);
+        publish(i, diff);
+        acc.commit(i, tx, result.gasUsed, result.receipt, recordAccess ? accessOf(result, coinbaseKey) : undefined);
+        stats.speculative++;
+        continue;
+      }
+      if (result !== undefined) {
+        stats.reexecuted++;
+        const address = (conflict ?? (result.failed ? "speculation failed" : "")).split("|")[0] as string;
+        stats.conflicts[address] = (stats.conflicts[address] ?? 0) + 1;
+      } else stats.inOrder++;
+      const txLayer = new StateLayer(blockLayer);
+      state.layer = txLayer;
+      const access = await executeInOrder(vm, state, block, tx, i, acc);
+      state.layer = blockLayer;
+      const diff = diffOf(txLayer);
+      txLayer.mergeIntoParent();
+      state.clearCaches();
+      if (access !== undefined) {
+        written.add(access.writes, i);
+        publish(i, diff);
+      }
+      if (!recordAccess) {
+        const last = acc.executed[acc.executed.length - 1];
+        if (last !== undefined && last.index === i) last.access = undefined;
+      }
+    }
+    for (const port of commitPorts) port.close();
+    const coinbaseDelta = (state.layer.account(coinbaseKey)?.balance ?? 0n) - coinbaseBalanceBefore;
+    await finalizeBlock(vm, state, block);
+    return { ...acc.result(coinbaseDelta), stats, fallbacks: stats.reexecuted };
+  } catch (cause) {
+    throw new Error(`parallel execution of block ${block.header.number} failed: ${describeCause(cause)}`, { cause });
+  } finally {
+    state.recordAccess = recordAccess;
+  }
+}
+
+function isEmptyCodeHash(hash: Uint8Array): boolean {
+  // keccak256 of the empty string
+  return bytesKey(hash) === "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
+}
+
+/** Adds a lazy fee credit to the coinbase, creating the account if it does not exist (as runTx would). */
+function creditCoinbase(
+  layer: StateLayer,
+  key: string,
+  delta: bigint,
+  written: LastWriters,
+  index: number,
+): AccountRecord {
+  const current = layer.account(key);
+  const emptyHash = Uint8Array.from(
+    Buffer.from("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", "hex"),
+  );
+  const record = {
+    nonce: current?.nonce ?? 0n,
+    balance: (current?.balance ?? 0n) + delta,
+    codeHash: current?.codeHash ?? emptyHash,
+  };
+  layer.accounts.set(key, record);
+  const fields = current === null ? ACCOUNT_EXISTS | ACCOUNT_NONCE | ACCOUNT_BALANCE | ACCOUNT_CODE : ACCOUNT_BALANCE;
+  written.addAccount(`0x${key}`, fields, index);
+  return record;
+}
+
+/** The access sets of a speculative result, with the lazy coinbase credit shown as the write it is. */
+function accessOf(result: SpeculativeResult, coinbaseKey: string): TxAccess {
+  const access: TxAccess = { reads: result.reads, writes: result.writes };
+  if (result.coinbaseDelta !== undefined) {
+    access.coinbaseDelta = result.coinbaseDelta;
+    if (result.coinbaseDelta !== 0n) {
+      const address = `0x${coinbaseKey}`;
+      access.writes.accounts.set(address, (access.writes.accounts.get(address) ?? 0) | ACCOUNT_BALANCE);
+    }
+  }
+  return access;
+}
+
+const FIELDS = [ACCOUNT_EXISTS, ACCOUNT_NONCE, ACCOUNT_BALANCE, ACCOUNT_CODE, ACCOUNT_STORAGE];
+
+/**
+ * For every account field and slot the block's committed transactions wrote, the index of the last writer. A
+ * speculation that saw transactions [0, version) is valid if nothing it read was written at or after version.
+ */
+class LastWriters {
+  readonly #fields = new Map<string, number>();
+  readonly #slots = new Map<string, number>();
+
+  addAccount(address: string, mask: number, index: number): void {
+    for (const bit of FIELDS) if (mask & bit) this.#fields.set(`${address}|${bit}`, index);
+  }
+
+  add(writes: AccessSet, index: number): void {
+    for (const [address, mask] of writes.accounts) this.addAccount(address, mask, index);
+    for (const [address, slots] of writes.storage)
+      for (const slot of slots) this.#slots.set(`${address}|${slot}`, index);
+  }
+
+  /** The first read a transaction committed at or after `version` has since written (`address` or `address|slot`). */
+  conflict(reads: AccessSet, version: number): string | undefined {
+    for (const [address, mask] of reads.accounts) {
+      for (const bit of FIELDS) {
+        if ((mask & bit) !== 0 && (this.#fields.get(`${address}|${bit}`) ?? -1) >= version) return address;
+      }
+    }
+    for (const [address, slots] of reads.storage) {
+      for (const slot of slots) {
+        if ((this.#slots.get(`${address}|${slot}`) ?? -1) >= version) return `${address}|${slot}`;
+      }
+    }
+    return undefined;
+  }
+}

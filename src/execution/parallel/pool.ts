@@ -1,0 +1,88 @@
+/**
+ * The worker pool: `worker_threads`, one VM each, every worker holding a replica of the same state. A state is
+ * sent whole once (`setState`) and then kept current by diffs (`applyDiff`), never copied again.
+ */
+
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { BlockTask, WorkerMessage } from "./protocol.js";
+import type { StateDiff } from "./stateDiff.js";
+
+export interface WorkerPoolOptions {
+  /** Number of workers (default: cores − 1, the committing thread being the last core). */
+  size?: number;
+}
+
+/**
+ * Built code runs `worker.js` directly. Sources (tests, benchmarks, `tsx`) run `worker.ts` through tsx's loader,
+ * registered inside the worker by a two-line bootstrap, since loader flags do not reach worker threads.
+ */
+function spawnWorker(): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url));
+  const tsxApi = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve("tsx/esm/api")
+      .replace(/\.cjs$/, ".mjs"),
+  ).href;
+  const workerUrl = new URL("./worker.ts", import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+export class WorkerPool {
+  readonly size: number;
+  readonly #workers: Worker[] = [];
+  /** One port per worker on which its results arrive; read synchronously with `receiveMessageOnPort`. */
+  readonly ports: MessagePort[] = [];
+  #stateVersion = 0;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? availableParallelism() - 1);
+    for (let i = 0; i < this.size; i++) {
+      const worker = spawnWorker();
+      worker.unref();
+      const channel = new MessageChannel();
+      worker.postMessage({ kind: "init", port: channel.port2 } satisfies WorkerMessage, [channel.port2]);
+      channel.port1.unref();
+      this.#workers.push(worker);
+      this.ports.push(channel.port1);
+    }
+  }
+
+  /** Replaces every replica's state (a new base: another parent, another fixture). */
+  setState(snapshot: StateDiff): number {
+    this.#post({ kind: "state", snapshot });
+    return ++this.#stateVersion;
+  }
+
+  /** Brings every replica forward by the changes of a committed block. */
+  applyDiff(diff: StateDiff): number {
+    this.#post({ kind: "diff", diff });
+    return ++this.#stateVersion;
+  }
+
+  get stateVersion(): number {
+    return this.#stateVersion;
+  }
+
+  /** Starts a block on every worker; returns the ports on which to stream commits to each. */
+  startBlock(task: BlockTask): MessagePort[] {
+    return this.#workers.map((worker) => {
+      const channel = new MessageChannel();
+      channel.port1.unref();
+      worker.postMessage({ kind: "block", task, commits: channel.port2 } satisfies WorkerMessage, [channel.port2]);
+      return channel.port1;
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const port of this.ports) port.close();
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  #post(message: WorkerMessage): void {
+    for (const worker of this.#workers) worker.postMessage(message);
+  }
+}

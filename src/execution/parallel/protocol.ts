@@ -1,0 +1,43 @@
+/** Messages between the committing thread and parallel-execution workers. */
+import type { MessagePort } from "node:worker_threads";
+import type { SpeculativeResult } from "./speculate.js";
+import type { StateDiff } from "./stateDiff.js";
+
+export interface BlockTask {
+  blockId: number;
+  hardfork: string;
+  needsKzg: boolean;
+  /** RLP of the block header. */
+  header: Uint8Array;
+  /** Each transaction as it is encoded in a block body. */
+  txs: Uint8Array[];
+  blockHashes: Record<string, string>;
+  /** Changes made before the transactions (system calls), to apply over the replica. */
+  preDiff: StateDiff;
+  /** The coinbase's address key when its fee credit is lazy. */
+  coinbaseKey: string | undefined;
+  /**
+   * Int32Array over it: [0] the next index to claim from the back (starts at n), [1..n] claims (0 free,
+   * 1 committing thread, 2 worker), [n+1..2n] done flags.
+   */
+  shared: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { kind: "init"; port: MessagePort }
+  | { kind: "state"; snapshot: StateDiff }
+  | { kind: "diff"; diff: StateDiff }
+  | { kind: "block"; task: BlockTask; commits: MessagePort };
+
+/** A committed transaction's effect, streamed to the workers so their speculation sees the block so far. */
+export interface CommitMessage {
+  blockId: number;
+  /** The transaction's index: after applying it a replica holds transactions [0, index + 1). */
+  index: number;
+  diff: StateDiff;
+}
+
+export type ResultMessage =
+  | { kind: "result"; blockId: number; result: SpeculativeResult }
+  | { kind: "stopped"; blockId: number }
+  | { kind: "error"; blockId: number; message: string };

@@ -1,0 +1,85 @@
+/**
+ * A parallel-execution worker: one VM on a replica of the state, kept current by diffs. For each block it is
+ * given, it claims transactions from the back of the block (the committing thread works from the front) and
+ * executes them speculatively, posting each result as soon as it is known.
+ */
+import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_threads";
+import { createBlock, createBlockHeaderFromRLP } from "@ethereumjs/block";
+import { Common, Mainnet } from "@ethereumjs/common";
+import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
+import { createVM } from "@ethereumjs/vm";
+import { loadKzg } from "../chain.js";
+import { weftCustomCrypto } from "../crypto/native.js";
+import { tuneEvm } from "../evm/tuning.js";
+import { StateLayer } from "../state/layer.js";
+import { WeftStateManager } from "../state/stateManager.js";
+import { fixtureBlockchain } from "../stock.js";
+import type { BlockTask, CommitMessage, WorkerMessage } from "./protocol.js";
+import { markPostExecution, speculate } from "./speculate.js";
+import { applyDiff, layerFromSnapshot } from "./stateDiff.js";
+
+if (parentPort === null) throw new Error("parallel/worker.ts must run as a worker thread");
+
+let replica = new StateLayer();
+let results: MessagePort | undefined;
+
+async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
+  const port = results as MessagePort;
+  if (task.needsKzg) await loadKzg();
+  const common = new Common({ chain: Mainnet, hardfork: task.hardfork, customCrypto: weftCustomCrypto() });
+  const header = createBlockHeaderFromRLP(task.header, { common, skipConsensusFormatValidation: true });
+  const txs: TypedTransaction[] = task.txs.map((raw) => createTxFromRLP(raw, { common }) as TypedTransaction);
+  const block = createBlock({ header, transactions: [] }, { common, skipConsensusFormatValidation: true });
+  const blockLayer = new StateLayer(replica);
+  applyDiff(blockLayer, task.preDiff);
+  const state = new WeftStateManager({
+    layer: blockLayer,
+    ...(task.coinbaseKey === undefined ? {} : { lazyCoinbase: task.coinbaseKey }),
+  });
+  const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(task.blockHashes) });
+  await tuneEvm(vm.evm as never);
+  markPostExecution(vm, state);
+  const ctx = { vm, state, block, blockLayer, coinbaseKey: task.coinbaseKey };
+  const shared = new Int32Array(task.shared);
+  const n = txs.length;
+  let version = 0;
+  for (;;) {
+    const i = Atomics.sub(shared, 0, 1) - 1;
+    if (i < 0) break;
+    // Claimed by the committing thread already: it has passed this point, and everything before it.
+    if (Atomics.compareExchange(shared, 1 + i, 0, 2) !== 0) break;
+    // Catch up with what the committing thread has committed, so speculation sees the block so far.
+    for (let m = receiveMessageOnPort(commits); m !== undefined; m = receiveMessageOnPort(commits)) {
+      const commit = m.message as CommitMessage;
+      if (commit.blockId !== task.blockId) continue;
+      applyDiff(blockLayer, commit.diff);
+      version = commit.index + 1;
+    }
+    state.clearCaches();
+    const result = await speculate(ctx, txs[i] as TypedTransaction, i, version);
+    port.postMessage({ kind: "result", blockId: task.blockId, result });
+    Atomics.store(shared, 1 + n + i, 1);
+    Atomics.notify(shared, 1 + n + i);
+  }
+  port.postMessage({ kind: "stopped", blockId: task.blockId });
+  commits.close();
+}
+
+parentPort.on("message", (message: WorkerMessage) => {
+  switch (message.kind) {
+    case "init":
+      results = message.port;
+      break;
+    case "state":
+      replica = layerFromSnapshot(message.snapshot);
+      break;
+    case "diff":
+      applyDiff(replica, message.diff);
+      break;
+    case "block":
+      runBlock(message.task, message.commits).catch((error: unknown) => {
+        results?.postMessage({ kind: "error", blockId: message.task.blockId, message: String(error) });
+      });
+      break;
+  }
+});
