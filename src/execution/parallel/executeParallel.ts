@@ -45,6 +45,7 @@ import {
 import { bytesKey } from "../state/keys.js";
 import { type AccountRecord, StateLayer } from "../state/layer.js";
 import type { WeftStateManager } from "../state/stateManager.js";
+import { type DeclaredAccess, strays } from "./accessList.js";
 import type { WorkerPool } from "./pool.js";
 import type { CommitMessage, ResultMessage } from "./protocol.js";
 import type { SpeculativeResult } from "./speculate.js";
@@ -61,6 +62,8 @@ export interface ParallelStats {
   sequentialReason?: string;
   /** Re-executions by the address whose state invalidated them (or "speculation failed"). */
   conflicts: Record<string, number>;
+  /** Transactions that touched state outside their declared access sets (with `enforceDeclared`). */
+  strayed: number[];
 }
 
 export interface ParallelExecution extends BlockExecution {
@@ -78,6 +81,14 @@ export interface ExecuteParallelOptions {
   blockHashes?: Record<string, string>;
   /** The pool's replicas already hold the block's pre-state (the state manager's parent layer). */
   replicasCurrent?: boolean;
+  /**
+   * Declared access sets (the access-list tier), one per transaction or undefined where none is declared.
+   * Transactions whose declared sets overlap an earlier one's are left to in-order execution instead of being
+   * speculated; with `enforceDeclared`, a transaction that strays outside its declared set is flagged and its
+   * speculative result thrown away (it is executed again in order).
+   */
+  declared?: ReadonlyArray<DeclaredAccess | undefined>;
+  enforceDeclared?: boolean;
 }
 
 let nextBlockId = 1;
@@ -93,7 +104,14 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     const result = await executeBlock({ vm, state, block });
     return {
       ...result,
-      stats: { speculative: 0, inOrder: txs.length, reexecuted: 0, sequentialReason: reason, conflicts: {} },
+      stats: {
+        speculative: 0,
+        inOrder: txs.length,
+        reexecuted: 0,
+        sequentialReason: reason,
+        conflicts: {},
+        strayed: [],
+      },
       fallbacks: txs.length,
     };
   };
@@ -123,6 +141,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     const shared = new SharedArrayBuffer(4 * (1 + 2 * n));
     const flags = new Int32Array(shared);
     flags[0] = n;
+    if (options.declared !== undefined) reserveConflicting(options.declared, flags);
     const commitPorts = pool.startBlock({
       blockId,
       hardfork: common.hardfork(),
@@ -156,12 +175,21 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       for (const port of commitPorts) port.postMessage(message);
     };
     const acc = new BlockAccumulator(block.header.gasLimit);
-    const stats: ParallelStats = { speculative: 0, inOrder: 0, reexecuted: 0, conflicts: {} };
+    const stats: ParallelStats = { speculative: 0, inOrder: 0, reexecuted: 0, conflicts: {}, strayed: [] };
+    const coinbaseAddress = `0x${coinbaseKey}`;
+    const strayed = (i: number, access: TxAccess): boolean => {
+      const declared = options.declared?.[i];
+      if (options.enforceDeclared !== true || declared === undefined) return false;
+      if (strays(declared, access, coinbaseAddress).length === 0) return false;
+      if (!stats.strayed.includes(i)) stats.strayed.push(i);
+      return true;
+    };
     for (let i = 0; i < n; i++) {
       const tx = txs[i] as TypedTransaction;
       let result: SpeculativeResult | undefined;
       let conflict: string | undefined;
-      if (Atomics.compareExchange(flags, 1 + i, 0, 1) !== 0) {
+      const claim = Atomics.compareExchange(flags, 1 + i, 0, 1);
+      if (claim !== 0 && claim !== 3) {
         // A worker claimed it: its result is on the way (wait for the done flag, then read the port).
         while (Atomics.load(flags, 1 + n + i) === 0 && !workerFailed) {
           Atomics.wait(flags, 1 + n + i, 0, 50);
@@ -180,7 +208,8 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         !result.failed &&
         result.receipt !== undefined &&
         result.diff !== undefined &&
-        (conflict = written.conflict(result.reads, result.version)) === undefined
+        (conflict = written.conflict(result.reads, result.version)) === undefined &&
+        !strayed(i, { reads: result.reads, writes: result.writes })
       ) {
         const gasProblem = acc.gasCheck(tx);
         if (gasProblem !== undefined) {
@@ -213,6 +242,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       txLayer.mergeIntoParent();
       state.clearCaches();
       if (access !== undefined) {
+        strayed(i, access);
         written.add(access.writes, i);
         publish(i, diff);
       }
@@ -230,6 +260,20 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
   } finally {
     state.recordAccess = recordAccess;
   }
+}
+
+/** Marks for in-order execution (3) every transaction whose declared set overlaps an earlier transaction's. */
+function reserveConflicting(declared: ReadonlyArray<DeclaredAccess | undefined>, flags: Int32Array): void {
+  const lastDeclarer = new Map<string, number>();
+  declared.forEach((set, i) => {
+    if (set === undefined) return;
+    let conflicting = false;
+    for (const address of set.accounts) {
+      if (lastDeclarer.has(address)) conflicting = true;
+      lastDeclarer.set(address, i);
+    }
+    if (conflicting) flags[1 + i] = 3;
+  });
 }
 
 function isEmptyCodeHash(hash: Uint8Array): boolean {

@@ -18,7 +18,7 @@ export interface BlockTask {
   coinbaseKey: string | undefined;
   /**
    * Int32Array over it: [0] the next index to claim from the back (starts at n), [1..n] claims (0 free,
-   * 1 committing thread, 2 worker), [n+1..2n] done flags.
+   * 1 committing thread, 2 worker, 3 reserved for in-order execution), [n+1..2n] done flags.
    */
   shared: SharedArrayBuffer;
 }

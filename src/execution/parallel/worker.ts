@@ -46,8 +46,11 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   for (;;) {
     const i = Atomics.sub(shared, 0, 1) - 1;
     if (i < 0) break;
+    const claim = Atomics.compareExchange(shared, 1 + i, 0, 2);
+    // Reserved for in-order execution (its declared accesses conflict with an earlier transaction's): skip it.
+    if (claim === 3) continue;
     // Claimed by the committing thread already: it has passed this point, and everything before it.
-    if (Atomics.compareExchange(shared, 1 + i, 0, 2) !== 0) break;
+    if (claim !== 0) break;
     // Catch up with what the committing thread has committed, so speculation sees the block so far.
     for (let m = receiveMessageOnPort(commits); m !== undefined; m = receiveMessageOnPort(commits)) {
       const commit = m.message as CommitMessage;

@@ -1,0 +1,69 @@
+/**
+ * The conflict graph of a block executed in order: transaction i depends on an earlier j when i reads or
+ * writes something j wrote (read-after-write, write-after-write; the coinbase's lazy fee credits excluded).
+ *
+ * - `availableParallelism`: total work over the work on the graph's critical path, the speedup unlimited cores
+ *   could reach. One pass over the accesses: for each key, the longest path ending at its last writer.
+ * - `conflictLevels`: level 0 for a transaction that depends on nothing, else one more than its deepest
+ *   dependency; transactions of one level are conflict-free among themselves and may run together.
+ */
+import {
+  ACCOUNT_BALANCE,
+  ACCOUNT_CODE,
+  ACCOUNT_EXISTS,
+  ACCOUNT_NONCE,
+  ACCOUNT_STORAGE,
+  type TxAccess,
+} from "../state/access.js";
+
+const FIELDS = [ACCOUNT_EXISTS, ACCOUNT_NONCE, ACCOUNT_BALANCE, ACCOUNT_CODE, ACCOUNT_STORAGE];
+
+function keysOf(access: TxAccess, which: "reads" | "writes"): string[] {
+  const set = access[which];
+  const keys: string[] = [];
+  for (const [address, mask] of set.accounts) for (const bit of FIELDS) if (mask & bit) keys.push(`${address}|f${bit}`);
+  for (const [address, slots] of set.storage) for (const slot of slots) keys.push(`${address}|${slot}`);
+  return keys;
+}
+
+/** For each transaction, the longest chain of dependencies ending at it, weighted by `work`. */
+function longestPaths(
+  accesses: readonly TxAccess[],
+  work: readonly number[],
+  combine: (a: number, w: number) => number,
+): number[] {
+  const atKey = new Map<string, number>();
+  return accesses.map((access, i) => {
+    let before = 0;
+    for (const key of [...keysOf(access, "reads"), ...keysOf(access, "writes")]) {
+      const v = atKey.get(key);
+      if (v !== undefined && v > before) before = v;
+    }
+    const mine = combine(before, work[i] ?? 0);
+    for (const key of keysOf(access, "writes")) atKey.set(key, Math.max(atKey.get(key) ?? 0, mine));
+    return mine;
+  });
+}
+
+export interface ParallelismReport {
+  totalWork: number;
+  criticalPathWork: number;
+  /** totalWork / criticalPathWork (1 for an empty block). */
+  availableParallelism: number;
+}
+
+export function availableParallelism(accesses: readonly TxAccess[], work: readonly number[]): ParallelismReport {
+  const paths = longestPaths(accesses, work, (before, w) => before + w);
+  const totalWork = work.reduce((a, b) => a + b, 0);
+  const criticalPathWork = paths.reduce((a, b) => Math.max(a, b), 0);
+  return { totalWork, criticalPathWork, availableParallelism: criticalPathWork > 0 ? totalWork / criticalPathWork : 1 };
+}
+
+export function conflictLevels(accesses: readonly TxAccess[]): number[] {
+  // Level = longest chain counted in transactions, minus one.
+  return longestPaths(
+    accesses,
+    accesses.map(() => 1),
+    (before, w) => before + w,
+  ).map((l) => l - 1);
+}
