@@ -1,0 +1,70 @@
+/** Builds the same block twice (fresh state each time) and runs it sequentially and in parallel. */
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { createVM } from "@ethereumjs/vm";
+import { tuneEvm } from "../../../src/execution/evm/tuning.js";
+import { type BlockExecution, executeBlock } from "../../../src/execution/executeBlock.js";
+import type { DeclaredAccess } from "../../../src/execution/parallel/accessList.js";
+import { executeBlockParallel, type ParallelExecution } from "../../../src/execution/parallel/executeParallel.js";
+import type { WorkerPool } from "../../../src/execution/parallel/pool.js";
+import { normalizedDiff, snapshotOf } from "../../../src/execution/parallel/stateDiff.js";
+import { StateLayer } from "../../../src/execution/state/layer.js";
+import { WeftStateManager } from "../../../src/execution/state/stateManager.js";
+import { fixtureBlockchain } from "../../../src/execution/stock.js";
+
+export interface Outcome<T extends BlockExecution> {
+  result: T;
+  diff: ReturnType<typeof normalizedDiff>;
+}
+
+async function setup(common: Common, base: StateLayer, blockHashes: Record<string, string>) {
+  const state = new WeftStateManager({ layer: new StateLayer(base), recordAccess: false });
+  const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(blockHashes) });
+  await tuneEvm(vm.evm as never);
+  return { state, vm };
+}
+
+export async function runSequential(common: Common, base: StateLayer, block: Block, blockHashes = {}) {
+  const { state, vm } = await setup(common, base, blockHashes);
+  const result = await executeBlock({ vm, state, block });
+  return { result, diff: normalizedDiff(state.layer) } satisfies Outcome<BlockExecution>;
+}
+
+export async function runParallel(
+  common: Common,
+  base: StateLayer,
+  block: Block,
+  pool: WorkerPool,
+  extra: {
+    blockHashes?: Record<string, string>;
+    declared?: Array<DeclaredAccess | undefined>;
+    enforceDeclared?: boolean;
+  } = {},
+) {
+  const { state, vm } = await setup(common, base, extra.blockHashes ?? {});
+  pool.setState(snapshotOf(base));
+  const result = await executeBlockParallel({
+    vm,
+    state,
+    block,
+    pool,
+    replicasCurrent: true,
+    ...(extra.blockHashes === undefined ? {} : { blockHashes: extra.blockHashes }),
+    ...(extra.declared === undefined ? {} : { declared: extra.declared }),
+    ...(extra.enforceDeclared === undefined ? {} : { enforceDeclared: extra.enforceDeclared }),
+  });
+  return { result, diff: normalizedDiff(state.layer) } satisfies Outcome<ParallelExecution>;
+}
+
+/** The parts of a block's result that sequential and parallel execution must agree on, comparable with toEqual. */
+export function comparable(o: Outcome<BlockExecution>) {
+  return {
+    gasUsed: o.result.gasUsed,
+    receiptsRoot: Buffer.from(o.result.receiptsRoot).toString("hex"),
+    logsBloom: Buffer.from(o.result.logsBloom).toString("hex"),
+    receipts: o.result.receipts.map((r) => ({ ...r })),
+    invalid: o.result.invalid,
+    coinbaseDelta: o.result.coinbaseDelta,
+    diff: o.diff,
+  };
+}

@@ -1,0 +1,136 @@
+import { type Block, createBlock } from "@ethereumjs/block";
+import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { createAccessList2930Tx, createLegacyTx, type TypedTransaction } from "@ethereumjs/tx";
+import { Account, Address, bytesToHex, hexToBytes, privateToAddress, setLengthLeft } from "@ethereumjs/util";
+import fc from "fast-check";
+import { afterAll, describe, expect, test } from "vitest";
+import { weftCustomCrypto } from "../../../src/execution/crypto/native.js";
+import { declaredAccess } from "../../../src/execution/parallel/accessList.js";
+import { WorkerPool } from "../../../src/execution/parallel/pool.js";
+import { StateLayer } from "../../../src/execution/state/layer.js";
+import { WeftStateManager } from "../../../src/execution/state/stateManager.js";
+import { comparable, runParallel, runSequential } from "./harness.js";
+
+const KEYS = Array.from({ length: 6 }, (_, i) => hexToBytes(`0x${(i + 1).toString(16).padStart(64, "0")}`));
+const SENDERS = KEYS.map((k) => new Address(privateToAddress(k)));
+/** counter(slot): storage[calldata[0]] += 1. `PUSH1 0 CALLDATALOAD DUP1 SLOAD PUSH1 1 ADD SWAP1 SSTORE STOP` */
+const COUNTER = new Address(new Uint8Array(20).fill(0xc0));
+const COUNTER_CODE = hexToBytes("0x600035805460010190550000");
+const RECIPIENTS = [
+  new Address(new Uint8Array(20).fill(0xaa)),
+  new Address(new Uint8Array(20).fill(0xbb)),
+  SENDERS[0] as Address,
+];
+const COINBASE = new Address(new Uint8Array(20).fill(0xcb));
+
+type TxSpec =
+  | { sender: number; kind: "transfer"; to: number; value: number }
+  | { sender: number; kind: "count"; slot: number };
+
+const txSpec: fc.Arbitrary<TxSpec> = fc.oneof(
+  fc.record({ sender: fc.nat(5), kind: fc.constant("transfer" as const), to: fc.nat(2), value: fc.nat(1000) }),
+  fc.record({ sender: fc.nat(5), kind: fc.constant("count" as const), slot: fc.nat(3) }),
+);
+
+const common = () => new Common({ chain: Mainnet, hardfork: Hardfork.Cancun, customCrypto: weftCustomCrypto() });
+
+async function baseState(): Promise<StateLayer> {
+  const base = new StateLayer();
+  const sm = new WeftStateManager({ layer: base });
+  for (const sender of SENDERS) await sm.putAccount(sender, new Account(0n, 10n ** 20n));
+  await sm.putAccount(COUNTER, new Account());
+  await sm.putCode(COUNTER, COUNTER_CODE);
+  return base;
+}
+
+function buildBlock(c: Common, specs: readonly TxSpec[]): Block {
+  const nonces = new Map<number, number>();
+  const txs: TypedTransaction[] = specs.map((spec) => {
+    const nonce = nonces.get(spec.sender) ?? 0;
+    nonces.set(spec.sender, nonce + 1);
+    const fields = { nonce, gasPrice: 10n ** 10n, gasLimit: 100_000 };
+    const tx =
+      spec.kind === "transfer"
+        ? createLegacyTx({ ...fields, to: RECIPIENTS[spec.to], value: BigInt(spec.value) }, { common: c })
+        : createLegacyTx({ ...fields, to: COUNTER, data: setLengthLeft(Uint8Array.of(spec.slot), 32) }, { common: c });
+    return tx.sign(KEYS[spec.sender] as Uint8Array);
+  });
+  return createBlock(
+    {
+      header: {
+        number: 20_000_000n,
+        gasLimit: 30_000_000n,
+        timestamp: 1_700_000_000n,
+        baseFeePerGas: 7n,
+        coinbase: COINBASE,
+      },
+      transactions: txs,
+    },
+    { common: c },
+  );
+}
+
+// Two and three executing threads: the committing thread plus one or two workers.
+const pools = [new WorkerPool({ size: 1 }), new WorkerPool({ size: 2 })];
+const pool = pools[1] as WorkerPool;
+afterAll(() => Promise.all(pools.map((p) => p.close())));
+
+describe("parallel equals sequential", () => {
+  test("random blocks with random conflicts, on random thread counts", async () => {
+    const base = await baseState();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(txSpec, { minLength: 1, maxLength: 24 }),
+        fc.constantFrom(...pools),
+        async (specs, p) => {
+          const c1 = common();
+          const seq = await runSequential(c1, base, buildBlock(c1, specs));
+          const c2 = common();
+          const par = await runParallel(c2, base, buildBlock(c2, specs), p);
+          expect(comparable(par)).toEqual(comparable(seq));
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  test("a transaction whose declared access list lies is caught, and the result is still correct", async () => {
+    const base = await baseState();
+    const c = common();
+    const honest = buildBlock(c, [
+      { sender: 1, kind: "count", slot: 0 },
+      { sender: 2, kind: "transfer", to: 0, value: 5 },
+    ]).transactions;
+    // Declares slot 0 of the counter but increments slot 1.
+    const liar = createAccessList2930Tx(
+      {
+        nonce: 0,
+        gasPrice: 10n ** 10n,
+        gasLimit: 100_000,
+        to: COUNTER,
+        data: setLengthLeft(Uint8Array.of(1), 32),
+        accessList: [{ address: COUNTER.toString(), storageKeys: [bytesToHex(new Uint8Array(32))] }],
+      },
+      { common: c },
+    ).sign(KEYS[3] as Uint8Array);
+    const block = createBlock(
+      {
+        header: {
+          number: 20_000_000n,
+          gasLimit: 30_000_000n,
+          timestamp: 1_700_000_000n,
+          baseFeePerGas: 7n,
+          coinbase: COINBASE,
+        },
+        transactions: [...honest, liar],
+      },
+      { common: c },
+    );
+    const declared = block.transactions.map((tx) => declaredAccess(tx));
+    const seq = await runSequential(c, base, block);
+    const par = await runParallel(common(), base, block, pool, { declared, enforceDeclared: true });
+    expect(par.result.stats.strayed).toContain(2);
+    expect(par.result.stats.strayed).not.toContain(1);
+    expect(comparable(par)).toEqual(comparable(seq));
+  });
+});
