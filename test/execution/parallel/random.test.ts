@@ -51,7 +51,7 @@ function buildBlock(c: Common, specs: readonly TxSpec[]): Block {
     const fields = { nonce, gasPrice: 10n ** 10n, gasLimit: 100_000 };
     const tx =
       spec.kind === "transfer"
-        ? createLegacyTx({ ...fields, to: RECIPIENTS[spec.to], value: BigInt(spec.value) }, { common: c })
+        ? createLegacyTx({ ...fields, to: RECIPIENTS[spec.to] as Address, value: BigInt(spec.value) }, { common: c })
         : createLegacyTx({ ...fields, to: COUNTER, data: setLengthLeft(Uint8Array.of(spec.slot), 32) }, { common: c });
     return tx.sign(KEYS[spec.sender] as Uint8Array);
   });
