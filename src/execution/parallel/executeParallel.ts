@@ -77,7 +77,8 @@ export interface ExecuteParallelOptions {
   /** The committing thread's state: its layer is the block's (over the pre-state in its parent). */
   state: WeftStateManager;
   block: Block;
-  pool: WorkerPool;
+  /** The workers; without a pool the parallel path runs on this thread alone (to measure its overhead). */
+  pool?: WorkerPool | undefined;
   blockHashes?: Record<string, string>;
   /** The pool's replicas already hold the block's pre-state (the state manager's parent layer). */
   replicasCurrent?: boolean;
@@ -133,7 +134,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
   const recordAccess = state.recordAccess;
   state.recordAccess = true;
   try {
-    if (options.replicasCurrent !== true) pool.setState(snapshotOf(base));
+    if (pool !== undefined && options.replicasCurrent !== true) pool.setState(snapshotOf(base));
     await applySystemCalls(vm, state, block);
 
     const n = txs.length;
@@ -142,7 +143,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     const flags = new Int32Array(shared);
     flags[0] = n;
     if (options.declared !== undefined) reserveConflicting(options.declared, flags);
-    const commitPorts = pool.startBlock({
+    const task = {
       blockId,
       hardfork: common.hardfork(),
       needsKzg: txs.some((tx) => tx.type === 3),
@@ -152,12 +153,13 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       preDiff: diffOf(state.layer),
       coinbaseKey,
       shared,
-    });
+    };
+    const commitPorts = pool?.startBlock(task) ?? [];
 
     const results: Array<SpeculativeResult | undefined> = new Array(n);
     let workerFailed = false;
     const drain = () => {
-      for (const port of pool.ports) {
+      for (const port of pool?.ports ?? []) {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const message = m.message as ResultMessage;
           if (message.blockId !== blockId) continue;

@@ -1,0 +1,179 @@
+/**
+ * Sequential against parallel execution, in one process: for each block, the sequential executor, the parallel
+ * path on one thread (no workers: its overhead) and on N threads (N − 1 workers), each on a fresh copy of the
+ * pre-state, best of --rounds. Reports per-block speedups, their mean, and whether results were identical.
+ *
+ *   npm run bench -- parallel [--set mainnet|workloads|all] [--threads 2] [--rounds 3] [--txs 2000]
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { createVM } from "@ethereumjs/vm";
+import { formatTable } from "../src/cli/render.js";
+import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../src/execution/chain.js";
+import { weftCustomCrypto } from "../src/execution/crypto/native.js";
+import { tuneEvm } from "../src/execution/evm/tuning.js";
+import { executeBlock } from "../src/execution/executeBlock.js";
+import { loadFixture } from "../src/execution/fixture.js";
+import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
+import { WorkerPool } from "../src/execution/parallel/pool.js";
+import { normalizedDiff, snapshotOf } from "../src/execution/parallel/stateDiff.js";
+import { stateFromFixture } from "../src/execution/state/fromFixture.js";
+import { StateLayer } from "../src/execution/state/layer.js";
+import { WeftStateManager } from "../src/execution/state/stateManager.js";
+import { fixtureBlockchain } from "../src/execution/stock.js";
+import { mainnetBlocksDir } from "../src/shared/sharedDir.js";
+import { target, writeResults } from "./harness.js";
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+};
+const threads = Number(opt("threads", "2"));
+const rounds = Number(opt("rounds", "3"));
+const set = opt("set", "all");
+const workloadTxs = Number(opt("txs", "2000"));
+
+export interface BenchBlock {
+  name: string;
+  common: () => Common;
+  base: StateLayer;
+  block: (common: Common) => Block;
+  blockHashes: Record<string, string>;
+}
+
+const pool = new WorkerPool({ size: Math.max(1, threads - 1) });
+
+async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
+  const common = b.common();
+  const block = b.block(common);
+  const state = new WeftStateManager({ layer: new StateLayer(b.base), recordAccess: false });
+  const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(b.blockHashes) });
+  await tuneEvm(vm.evm as never);
+  if (mode === "parN") {
+    pool.setState(snapshotOf(b.base));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const start = performance.now();
+  const result =
+    mode === "seq"
+      ? { ...(await executeBlock({ vm, state, block })), fallbacks: 0 }
+      : await executeBlockParallel({
+          vm,
+          state,
+          block,
+          pool: mode === "parN" ? pool : undefined,
+          blockHashes: b.blockHashes,
+          replicasCurrent: true,
+        });
+  const ms = performance.now() - start;
+  const fingerprint = JSON.stringify(
+    {
+      root: Buffer.from(result.receiptsRoot).toString("hex"),
+      bloom: Buffer.from(result.logsBloom).toString("hex"),
+      gas: result.gasUsed.toString(),
+      invalid: result.invalid,
+      diff: normalizedDiff(state.layer),
+    },
+    (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v instanceof Map ? [...v] : v instanceof Set ? [...v] : v),
+  );
+  return { ms, gas: Number(result.gasUsed), fingerprint, fallbacks: result.fallbacks };
+}
+
+async function mainnetBlocks(): Promise<BenchBlock[]> {
+  const files = readdirSync(mainnetBlocksDir()).filter((f) => f.endsWith(".json.gz"));
+  files.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+  const out: BenchBlock[] = [];
+  for (const f of files) {
+    const fixture = await loadFixture(join(mainnetBlocksDir(), f));
+    if (fixture.block.transactions.length === 0) continue;
+    if (hasBlobTransactions(fixture)) await loadKzg();
+    const common = () =>
+      mainnetCommon({
+        blockNumber: BigInt(fixture.block.number),
+        timestamp: BigInt(fixture.block.timestamp),
+        customCrypto: weftCustomCrypto(),
+      });
+    out.push({
+      name: String(fixture.number),
+      common,
+      base: stateFromFixture(fixture.preState),
+      block: (c) => decodeBlock(fixture, c),
+      blockHashes: fixture.blockHashes,
+    });
+  }
+  return out;
+}
+
+async function workloadBlocks(): Promise<BenchBlock[]> {
+  const { generateWorkload } = await import("../src/devnet/workloads/index.js");
+  const kinds = ["transfers", "erc20", "uniswap-many", "uniswap-hot", "hash-actor", "hash-actor-many", "mixed"] as const;
+  const out: BenchBlock[] = [];
+  for (const kind of kinds) {
+    const w = await generateWorkload({ kind, txs: workloadTxs, seed: 1 });
+    out.push({ name: kind, common: () => w.common, base: w.base, block: () => w.block, blockHashes: {} });
+  }
+  return out;
+}
+
+const blocks = [
+  ...(set === "mainnet" || set === "all" ? await mainnetBlocks() : []),
+  ...(set === "workloads" || set === "all" ? await workloadBlocks() : []),
+];
+const rows: Array<{ name: string; gas: number; seq: number; par1: number; parN: number; identical: boolean; fallbacks: number }> = [];
+for (const b of blocks) {
+  const best = { seq: Number.POSITIVE_INFINITY, par1: Number.POSITIVE_INFINITY, parN: Number.POSITIVE_INFINITY };
+  let identical = true;
+  let gas = 0;
+  let fallbacks = 0;
+  for (let r = 0; r < rounds; r++) {
+    const s = await run(b, "seq");
+    const p1 = await run(b, "par1");
+    const pn = await run(b, "parN");
+    best.seq = Math.min(best.seq, s.ms);
+    best.par1 = Math.min(best.par1, p1.ms);
+    best.parN = Math.min(best.parN, pn.ms);
+    identical &&= s.fingerprint === p1.fingerprint && s.fingerprint === pn.fingerprint;
+    gas = s.gas;
+    fallbacks = pn.fallbacks;
+  }
+  rows.push({ name: b.name, gas, ...best, identical, fallbacks });
+  process.stderr.write(`${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`);
+}
+await pool.close();
+
+const isMainnet = (name: string) => /^\d+$/.test(name);
+process.stdout.write(
+  `\n${formatTable(
+    ["block", "Mgas", "seq ms", "par 1t ms", `par ${threads}t ms`, "speedup 1t", `speedup ${threads}t`, "fallbacks", "identical"],
+    rows.map((r) => [
+      r.name,
+      (r.gas / 1e6).toFixed(2),
+      r.seq.toFixed(1),
+      r.par1.toFixed(1),
+      r.parN.toFixed(1),
+      (r.seq / r.par1).toFixed(2),
+      (r.seq / r.parN).toFixed(2),
+      r.fallbacks,
+      r.identical ? "yes" : "NO",
+    ]),
+  )}\n`,
+);
+const mainnetRows = rows.filter((r) => isMainnet(r.name));
+const targets = [];
+if (mainnetRows.length > 0) {
+  const mean = mainnetRows.reduce((a, r) => a + r.seq / r.parN, 0) / mainnetRows.length;
+  process.stdout.write(`\nmainnet set: mean per-block speedup at ${threads} threads ${mean.toFixed(2)}×\n`);
+  targets.push(target(`mainnet set ≥ 1.3× on average at ${threads} threads`, mean >= 1.3, `${mean.toFixed(2)}×`));
+}
+for (const r of rows.filter((x) => !isMainnet(x.name))) {
+  if (r.name === "erc20" || r.name === "uniswap-many") {
+    targets.push(target(`${r.name} ≥ 1.8×`, r.seq / r.parN >= 1.8, `${(r.seq / r.parN).toFixed(2)}×`));
+  }
+}
+const worst = rows.reduce((a, r) => Math.max(a, r.parN / r.seq), 0);
+targets.push(target("no block more than 5 % slower than sequential", worst <= 1.05, `worst ${worst.toFixed(2)}× sequential time`));
+targets.push(target("parallel results identical to sequential", rows.every((r) => r.identical), `${rows.filter((r) => r.identical).length}/${rows.length}`));
+writeResults("parallel", { threads, rounds, rows, targets });
