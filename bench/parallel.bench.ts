@@ -77,7 +77,16 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
       invalid: result.invalid,
       diff: normalizedDiff(state.layer),
     },
-    (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v instanceof Map ? [...v] : v instanceof Set ? [...v] : v),
+    (_k, v) =>
+      typeof v === "bigint"
+        ? v.toString()
+        : v instanceof Uint8Array
+          ? Buffer.from(v).toString("hex")
+          : v instanceof Map
+            ? [...v]
+            : v instanceof Set
+              ? [...v]
+              : v,
   );
   return { ms, gas: Number(result.gasUsed), fingerprint, fallbacks: result.fallbacks };
 }
@@ -109,7 +118,15 @@ async function mainnetBlocks(): Promise<BenchBlock[]> {
 
 async function workloadBlocks(): Promise<BenchBlock[]> {
   const { generateWorkload } = await import("../src/devnet/workloads/index.js");
-  const kinds = ["transfers", "erc20", "uniswap-many", "uniswap-hot", "hash-actor", "hash-actor-many", "mixed"] as const;
+  const kinds = [
+    "transfers",
+    "erc20",
+    "uniswap-many",
+    "uniswap-hot",
+    "hash-actor",
+    "hash-actor-many",
+    "mixed",
+  ] as const;
   const out: BenchBlock[] = [];
   for (const kind of kinds) {
     const w = await generateWorkload({ kind, txs: workloadTxs, seed: 1 });
@@ -122,7 +139,15 @@ const blocks = [
   ...(set === "mainnet" || set === "all" ? await mainnetBlocks() : []),
   ...(set === "workloads" || set === "all" ? await workloadBlocks() : []),
 ];
-const rows: Array<{ name: string; gas: number; seq: number; par1: number; parN: number; identical: boolean; fallbacks: number }> = [];
+const rows: Array<{
+  name: string;
+  gas: number;
+  seq: number;
+  par1: number;
+  parN: number;
+  identical: boolean;
+  fallbacks: number;
+}> = [];
 for (const b of blocks) {
   const best = { seq: Number.POSITIVE_INFINITY, par1: Number.POSITIVE_INFINITY, parN: Number.POSITIVE_INFINITY };
   let identical = true;
@@ -140,14 +165,26 @@ for (const b of blocks) {
     fallbacks = pn.fallbacks;
   }
   rows.push({ name: b.name, gas, ...best, identical, fallbacks });
-  process.stderr.write(`${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`);
+  process.stderr.write(
+    `${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`,
+  );
 }
 await pool.close();
 
 const isMainnet = (name: string) => /^\d+$/.test(name);
 process.stdout.write(
   `\n${formatTable(
-    ["block", "Mgas", "seq ms", "par 1t ms", `par ${threads}t ms`, "speedup 1t", `speedup ${threads}t`, "fallbacks", "identical"],
+    [
+      "block",
+      "Mgas",
+      "seq ms",
+      "par 1t ms",
+      `par ${threads}t ms`,
+      "speedup 1t",
+      `speedup ${threads}t`,
+      "fallbacks",
+      "identical",
+    ],
     rows.map((r) => [
       r.name,
       (r.gas / 1e6).toFixed(2),
@@ -174,6 +211,14 @@ for (const r of rows.filter((x) => !isMainnet(x.name))) {
   }
 }
 const worst = rows.reduce((a, r) => Math.max(a, r.parN / r.seq), 0);
-targets.push(target("no block more than 5 % slower than sequential", worst <= 1.05, `worst ${worst.toFixed(2)}× sequential time`));
-targets.push(target("parallel results identical to sequential", rows.every((r) => r.identical), `${rows.filter((r) => r.identical).length}/${rows.length}`));
+targets.push(
+  target("no block more than 5 % slower than sequential", worst <= 1.05, `worst ${worst.toFixed(2)}× sequential time`),
+);
+targets.push(
+  target(
+    "parallel results identical to sequential",
+    rows.every((r) => r.identical),
+    `${rows.filter((r) => r.identical).length}/${rows.length}`,
+  ),
+);
 writeResults("parallel", { threads, rounds, rows, targets });

@@ -2,10 +2,10 @@
  * Mainnet chain rules and block decoding shared by every engine: a `Common` set to the block's hardfork, with
  * KZG for blob transactions, and a block decoded one transaction at a time so that a bad one is named by index.
  */
-import { type Block, createBlock, createBlockHeaderFromRPC } from "@ethereumjs/block";
+import { Block, createBlockHeaderFromRPC } from "@ethereumjs/block";
 import { Common, type CustomCrypto, Mainnet } from "@ethereumjs/common";
 import { createTx, normalizeTxParams, type TypedTransaction } from "@ethereumjs/tx";
-import type { KZG as KZGInterface } from "@ethereumjs/util";
+import { createWithdrawal, type KZG as KZGInterface } from "@ethereumjs/util";
 import { ExecutionError } from "./errors.js";
 import type { BlockFixture } from "./fixture.js";
 
@@ -46,7 +46,20 @@ export function hasBlobTransactions(fixture: BlockFixture): boolean {
  * Decodes a fixture's block. Senders are not recovered here: ethereumjs recovers them lazily, so the engine that
  * receives the block pays for recovery inside its own measured time.
  */
-export function decodeBlock(fixture: BlockFixture, common: Common, file?: string): Block {
+export interface DecodeBlockOptions {
+  /**
+   * Freeze the transactions (ethereumjs's default, which caches their hash and sender key). The weft engine
+   * decodes them unfrozen, pins each sender when it recovers them in batch, and freezes them then.
+   */
+  freeze?: boolean;
+}
+
+export function decodeBlock(
+  fixture: BlockFixture,
+  common: Common,
+  file?: string,
+  options: DecodeBlockOptions = {},
+): Block {
   const where = file ?? `block ${fixture.number}`;
   let header: ReturnType<typeof createBlockHeaderFromRPC>;
   try {
@@ -60,7 +73,9 @@ export function decodeBlock(fixture: BlockFixture, common: Common, file?: string
   const transactions: TypedTransaction[] = [];
   fixture.block.transactions.forEach((rpcTx, txIndex) => {
     try {
-      transactions.push(createTx(normalizeTxParams(rpcTx as never), { common }) as TypedTransaction);
+      transactions.push(
+        createTx(normalizeTxParams(rpcTx as never), { common, freeze: options.freeze ?? true }) as TypedTransaction,
+      );
     } catch (cause) {
       throw new ExecutionError("TX_DECODE_FAILED", `${where}: transaction ${txIndex} cannot be decoded`, {
         ...(file === undefined ? {} : { file }),
@@ -69,8 +84,7 @@ export function decodeBlock(fixture: BlockFixture, common: Common, file?: string
       });
     }
   });
-  return createBlock(
-    { header, transactions, withdrawals: fixture.block.withdrawals as never },
-    { common, skipConsensusFormatValidation: true },
-  );
+  // The Block constructor takes the decoded transactions as they are (createBlock would decode them again).
+  const withdrawals = fixture.block.withdrawals?.map((w) => createWithdrawal(w as never));
+  return new Block(header, transactions, [], withdrawals, { common, skipConsensusFormatValidation: true });
 }

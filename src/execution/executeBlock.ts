@@ -25,6 +25,7 @@ import {
 } from "@ethereumjs/util";
 import { encodeReceipt, runTx, type TxReceipt, type VM } from "@ethereumjs/vm";
 import { describeCause } from "../shared/errors.js";
+import { keccak256 } from "./crypto/native.js";
 import type { TxAccess } from "./state/access.js";
 import type { WeftStateManager } from "./state/stateManager.js";
 import { orderedTrieRoot } from "./state/trieRoot.js";
@@ -77,10 +78,23 @@ export function recoverSenders(txs: readonly TypedTransaction[]): Map<number, st
   return failed;
 }
 
-/** Why the transaction's sender cannot be recovered, or undefined when it can (the sender is then cached). */
+/**
+ * Why the transaction's sender cannot be recovered, or undefined when it can. The sender is then cached: on a
+ * frozen transaction ethereumjs caches the public key; an unfrozen one (as the weft engine decodes them) gets
+ * its sender address pinned too, hashed with native keccak (ethereumjs re-derives it with pure-JS keccak on
+ * every call), and is frozen.
+ */
 export function signatureProblem(tx: TypedTransaction): string | undefined {
   try {
-    tx.getSenderAddress();
+    if (Object.isFrozen(tx)) {
+      tx.getSenderAddress();
+      return undefined;
+    }
+    const publicKey = tx.getSenderPublicKey();
+    const sender = new Address(keccak256(publicKey).subarray(12));
+    Object.defineProperty(tx, "getSenderPublicKey", { value: () => publicKey });
+    Object.defineProperty(tx, "getSenderAddress", { value: () => sender });
+    Object.freeze(tx);
     return undefined;
   } catch (cause) {
     return `invalid signature: ${describeCause(cause)}`;

@@ -37,7 +37,7 @@ export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine 
         timestamp: BigInt(fixture.block.timestamp),
         customCrypto: weftCustomCrypto(),
       });
-      const block = decodeBlock(fixture, common, file);
+      const block = decodeBlock(fixture, common, file, { freeze: false });
       const base = stateFromFixture(fixture.preState, file);
       const state = new WeftStateManager({ layer: new StateLayer(base), recordAccess: options.recordAccess ?? false });
 

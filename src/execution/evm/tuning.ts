@@ -5,7 +5,7 @@
  *
  * - Jump-destination analysis is cached per code object and opcode table. The library redoes it on every call
  *   frame, which was 9 % of a mainnet block's time; weft's state hands out the same `Uint8Array` per account
- *   code, so a contract is analysed once.
+ *   code, so a contract is analysed once, and the analysis itself avoids a hardfork lookup per byte.
  * - Opcodes with static gas and a synchronous handler (PUSH, DUP, SWAP, arithmetic, JUMP…, most of what runs)
  *   are executed inline, without `runStep`'s promise and microtask per opcode; the rest still go through the
  *   library's `runStep`.
@@ -54,7 +54,7 @@ type RunFn = (this: InterpreterLike, code: Uint8Array, opts?: { pc?: number }) =
 const analyses = new WeakMap<object, WeakMap<Uint8Array, Analysis>>();
 
 function analyse(interp: InterpreterLike, code: Uint8Array): Analysis {
-  const table = interp._evm._opcodeMap;
+  const table = interp._evm._opcodeMap as Record<number, OpEntry>;
   let byCode = analyses.get(table);
   if (byCode === undefined) {
     byCode = new WeakMap();
@@ -62,13 +62,50 @@ function analyse(interp: InterpreterLike, code: Uint8Array): Analysis {
   }
   let analysis = byCode.get(code);
   if (analysis === undefined) {
-    analysis = interp._getValidJumpDestinations(code);
+    analysis = jumpAnalysis(code, table);
     byCode.set(code, analysis);
   }
   return analysis;
 }
 
-const UNTUNABLE_EIPS = [3540, 6800, 7864, 7928, 8037];
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Big-endian value of `n` bytes of code from `at`, missing bytes past the end read as zero (as PUSH does). */
+function pushValue(code: Uint8Array, at: number, n: number): bigint {
+  if (n <= 6) {
+    let v = 0;
+    for (let k = 0; k < n; k++) v = v * 256 + (code[at + k] ?? 0);
+    return BigInt(v);
+  }
+  let hex = "0x";
+  for (let k = 0; k < n; k++) hex += HEX[code[at + k] ?? 0];
+  return BigInt(hex);
+}
+
+/**
+ * The same result as the library's `_getValidJumpDestinations` (jump destinations, PUSH values by position,
+ * opcode entries at instruction starts), computed without a hardfork lookup per byte and without a hex round
+ * trip per PUSH. Used only where EIP-8024's immediates are inactive (see UNTUNABLE_EIPS).
+ */
+export function jumpAnalysis(code: Uint8Array, table: Record<number, OpEntry>): Analysis {
+  const jumps = new Uint8Array(code.length);
+  const pushes: Record<number, bigint> = {};
+  const opcodesCached: OpEntry[] = new Array(code.length);
+  for (let i = 0; i < code.length; i++) {
+    const opcode = code[i] as number;
+    opcodesCached[i] = table[opcode] as OpEntry;
+    if (opcode >= 0x60 && opcode <= 0x7f) {
+      const n = opcode - 0x5f;
+      pushes[i + 1] = pushValue(code, i + 1, n);
+      i += n;
+    } else if (opcode === 0x5b) {
+      jumps[i] = 1;
+    }
+  }
+  return { jumps, pushes, opcodesCached };
+}
+
+const UNTUNABLE_EIPS = [3540, 6800, 7864, 7928, 8024, 8037];
 
 function tunable(interp: InterpreterLike, code: Uint8Array): boolean {
   const evm = interp._evm;
@@ -123,13 +160,21 @@ function tunedRun(original: RunFn): RunFn {
 
 let installed: Promise<void> | undefined;
 
+interface InterpreterClass {
+  prototype: { run: RunFn; _getValidJumpDestinations(this: unknown, code: Uint8Array): Analysis };
+}
+
+/** `@ethereumjs/evm` exports no Interpreter; this loads the same ES module the EVM itself imports. */
+export async function loadInterpreter(): Promise<InterpreterClass> {
+  const cjsEntry = createRequire(import.meta.url).resolve("@ethereumjs/evm");
+  const url = pathToFileURL(join(dirname(cjsEntry), "..", "esm", "interpreter.js")).href;
+  return ((await import(url)) as { Interpreter: InterpreterClass }).Interpreter;
+}
+
 /** Patches `Interpreter.prototype.run` once per process; only EVMs marked by `tuneEvm` take the tuned path. */
 function install(): Promise<void> {
   installed ??= (async () => {
-    // `@ethereumjs/evm` exports no Interpreter; load the same ES module the EVM itself imports.
-    const cjsEntry = createRequire(import.meta.url).resolve("@ethereumjs/evm");
-    const url = pathToFileURL(join(dirname(cjsEntry), "..", "esm", "interpreter.js")).href;
-    const { Interpreter } = (await import(url)) as { Interpreter: { prototype: { run: RunFn } } };
+    const Interpreter = await loadInterpreter();
     Interpreter.prototype.run = tunedRun(Interpreter.prototype.run);
   })();
   return installed;
