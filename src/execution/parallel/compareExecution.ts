@@ -1,0 +1,130 @@
+/**
+ * One block executed sequentially and in parallel on fresh copies of the same pre-state: timings, whether the
+ * results are identical (receipts with their logs, invalid transactions, state diff), and the block's available
+ * parallelism from the sequential run's read/write sets (work = gas per transaction). What `weft bench-exec`
+ * prints.
+ */
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { createVM } from "@ethereumjs/vm";
+import { tuneEvm } from "../evm/tuning.js";
+import { type BlockExecution, executeBlock } from "../executeBlock.js";
+import { StateLayer } from "../state/layer.js";
+import { WeftStateManager } from "../state/stateManager.js";
+import { fixtureBlockchain } from "../stock.js";
+import { availableParallelism } from "./conflictGraph.js";
+import { executeBlockParallel } from "./executeParallel.js";
+import type { WorkerPool } from "./pool.js";
+import { normalizedDiff, snapshotOf } from "./stateDiff.js";
+
+export interface CompareOptions {
+  common: Common;
+  base: StateLayer;
+  /** A block over `common` (decoded once; executing it does not change it). */
+  block: Block;
+  pool: WorkerPool;
+  blockHashes?: Record<string, string>;
+  /** Timed runs of each; the best is reported (default 3). */
+  rounds?: number;
+}
+
+export interface CompareResult {
+  txs: number;
+  gas: bigint;
+  seqMs: number;
+  parMs: number;
+  speedup: number;
+  availableParallelism: number;
+  identical: boolean;
+  /** Transactions the parallel executor executed again in order (from its last run). */
+  fallbacks: number;
+}
+
+async function fresh(options: CompareOptions, recordAccess: boolean) {
+  const state = new WeftStateManager({ layer: new StateLayer(options.base), recordAccess });
+  const vm = await createVM({
+    common: options.common,
+    stateManager: state,
+    blockchain: fixtureBlockchain(options.blockHashes ?? {}),
+  });
+  await tuneEvm(vm.evm as never);
+  return { state, vm };
+}
+
+/** What sequential and parallel execution must agree on, as one comparable string. */
+export function fingerprint(result: BlockExecution, layer: StateLayer): string {
+  return JSON.stringify(
+    {
+      gasUsed: result.gasUsed,
+      receiptsRoot: result.receiptsRoot,
+      logsBloom: result.logsBloom,
+      receipts: result.receipts,
+      invalid: result.invalid,
+      coinbaseDelta: result.coinbaseDelta,
+      diff: normalizedDiff(layer),
+    },
+    (_key, v) => {
+      if (typeof v === "bigint") return `0x${v.toString(16)}`;
+      if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
+      if (v instanceof Map) return [...v];
+      if (v instanceof Set) return [...v];
+      return v;
+    },
+  );
+}
+
+export async function compareExecution(options: CompareOptions): Promise<CompareResult> {
+  const { block, pool } = options;
+  const rounds = Math.max(1, options.rounds ?? 3);
+
+  // Untimed: the sequential run whose read/write sets give the conflict graph.
+  const reference = await fresh(options, true);
+  const seqResult = await executeBlock({ vm: reference.vm, state: reference.state, block });
+  const expected = fingerprint(seqResult, reference.state.layer);
+  const accesses = seqResult.transactions.map((t) => t.access ?? { reads: emptySet(), writes: emptySet() });
+  const { availableParallelism: ap } = availableParallelism(
+    accesses,
+    seqResult.transactions.map((t) => Number(t.gasUsed)),
+  );
+
+  let seqMs = Number.POSITIVE_INFINITY;
+  let parMs = Number.POSITIVE_INFINITY;
+  let identical = true;
+  let fallbacks = 0;
+  for (let r = 0; r < rounds; r++) {
+    const s = await fresh(options, false);
+    let start = performance.now();
+    const sr = await executeBlock({ vm: s.vm, state: s.state, block });
+    seqMs = Math.min(seqMs, performance.now() - start);
+    identical &&= fingerprint(sr, s.state.layer) === expected;
+
+    const p = await fresh(options, false);
+    pool.setState(snapshotOf(options.base));
+    start = performance.now();
+    const pr = await executeBlockParallel({
+      vm: p.vm,
+      state: p.state,
+      block,
+      pool,
+      replicasCurrent: true,
+      ...(options.blockHashes === undefined ? {} : { blockHashes: options.blockHashes }),
+    });
+    parMs = Math.min(parMs, performance.now() - start);
+    identical &&= fingerprint(pr, p.state.layer) === expected;
+    fallbacks = pr.fallbacks;
+  }
+  return {
+    txs: block.transactions.length,
+    gas: seqResult.gasUsed,
+    seqMs,
+    parMs,
+    speedup: seqMs / parMs,
+    availableParallelism: ap,
+    identical,
+    fallbacks,
+  };
+}
+
+function emptySet() {
+  return { accounts: new Map<string, number>(), storage: new Map<string, Set<string>>() };
+}
