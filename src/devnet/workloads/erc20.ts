@@ -8,7 +8,7 @@ import { ETHER, type GenesisBuilder } from "./genesis.js";
 import { hotCount, hotEntities, type TxIntent, type WorkloadPart } from "./plan.js";
 import { HOT_ACCOUNTS } from "./transfers.js";
 
-/** ~35k gas used for a transfer to a new holder, ~52k with the intrinsic cost; the limit leaves room. */
+/** ~51k gas used for a transfer to a new holder (21k of it intrinsic); the limit leaves room. */
 export const ERC20_TRANSFER_GAS_LIMIT = 80_000n;
 
 export function planErc20Transfers(genesis: GenesisBuilder, count: number, conflictRate: number): WorkloadPart {

@@ -15,7 +15,7 @@ import { type Erc20Genesis, newToken, type Pool, UniswapV2Genesis } from "./cont
 import { ETHER, type GenesisBuilder } from "./genesis.js";
 import { hotCount, type TxIntent, type WorkloadPart } from "./plan.js";
 
-/** ~100–130k gas used (two token transfers, the pair's update); the limit leaves room. */
+/** ~92–103k gas used (two token transfers, the pair's update; more on a pool's first swap of the block). */
 export const SWAP_GAS_LIMIT = 200_000n;
 
 /** The fewest tokens whose distinct pairs number at least `pools`. */

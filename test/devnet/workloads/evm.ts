@@ -14,6 +14,8 @@ export interface Evm {
     caller: Address,
     to: Address | undefined,
     data: Uint8Array,
+    /** The block's timestamp (default the parent block's, `GENESIS_TIMESTAMP`). */
+    timestamp?: bigint,
   ): Promise<{ reverted: boolean; returned: Uint8Array; created: Address | undefined }>;
 }
 
@@ -22,14 +24,13 @@ export async function evmOn(layer: StateLayer): Promise<Evm> {
   const common = workloadCommon();
   const state = new WeftStateManager({ layer, recordAccess: false });
   const vm = await createVM({ common, stateManager: state });
-  const block = createBlock(
-    { header: { number: WORKLOAD_BLOCK_NUMBER - 1n, timestamp: GENESIS_TIMESTAMP, gasLimit: 36_000_000n } },
-    { common },
-  );
+  const blockAt = (timestamp: bigint) =>
+    createBlock({ header: { number: WORKLOAD_BLOCK_NUMBER - 1n, timestamp, gasLimit: 36_000_000n } }, { common });
   return {
     vm,
     state,
-    async call(caller, to, data) {
+    async call(caller, to, data, timestamp = GENESIS_TIMESTAMP) {
+      const block = blockAt(timestamp);
       const result = await vm.evm.runCall({
         caller,
         data,

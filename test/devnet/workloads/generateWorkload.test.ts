@@ -23,13 +23,13 @@ import { dumpState } from "./evm.js";
 
 /** Small blocks: swaps execute slowest, so their kinds get fewer transactions. */
 const SIZE: Record<WorkloadKind, number> = {
-  transfers: 120,
-  erc20: 100,
-  "uniswap-many": 40,
-  "uniswap-hot": 40,
-  "hash-actor": 100,
-  "hash-actor-many": 100,
-  mixed: 120,
+  transfers: 80,
+  erc20: 60,
+  "uniswap-many": 24,
+  "uniswap-hot": 24,
+  "hash-actor": 60,
+  "hash-actor-many": 60,
+  mixed: 80,
 };
 
 async function execute(workload: Workload): Promise<BlockExecution> {
@@ -103,13 +103,13 @@ describe.each(WORKLOAD_KINDS)("%s", (kind) => {
 
 describe("conflict rates", () => {
   test.each([
-    ["transfers", 80, 0.5],
-    ["erc20", 80, 0.25],
-    ["uniswap-many", 30, 0.4],
-    ["uniswap-hot", 30, 0.5],
-    ["hash-actor", 80, 0.3],
-    ["hash-actor-many", 80, 1],
-    ["mixed", 100, 0.6],
+    ["transfers", 60, 0.5],
+    ["erc20", 60, 0.25],
+    ["uniswap-many", 20, 0.4],
+    ["uniswap-hot", 20, 0.5],
+    ["hash-actor", 60, 0.3],
+    ["hash-actor-many", 60, 1],
+    ["mixed", 80, 0.6],
   ] as const)("%s with %i transactions at %f", async (kind, txs, conflictRate) => {
     const workload = await generateWorkload({ kind, txs, conflictRate, seed: 9 });
     const execution = await execute(workload);

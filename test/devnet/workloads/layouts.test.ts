@@ -16,10 +16,17 @@ import {
   PAIR_ABI,
   PAIR_ARTIFACT,
   PAIR_INIT_CODE_HASH,
+  POOL_AGE,
   sqrt,
   UniswapV2Genesis,
 } from "../../../src/devnet/workloads/contracts/uniswapV2.js";
-import { createAddress, ETHER, GenesisBuilder, word } from "../../../src/devnet/workloads/genesis.js";
+import {
+  createAddress,
+  ETHER,
+  GENESIS_TIMESTAMP,
+  GenesisBuilder,
+  word,
+} from "../../../src/devnet/workloads/genesis.js";
 import { StateLayer } from "../../../src/execution/state/layer.js";
 import { dumpState, evmOn } from "./evm.js";
 
@@ -37,7 +44,7 @@ describe("Uniswap V2 genesis layout", () => {
     }
   });
 
-  test("factory, two tokens, a pool with liquidity, a holder with an allowance: written equals executed", async () => {
+  test("factory, two tokens, a pool with liquidity and history, a holder with an allowance: written equals executed", async () => {
     const seed = 7;
     const amountA = 3_000_000n * ETHER + 12_345n;
     const amountB = 70_000_000n * ETHER + 678n;
@@ -74,23 +81,32 @@ describe("Uniswap V2 genesis layout", () => {
     expect(String(a.created)).toBe(String(createAddress(deployer, 1n)));
 
     const factoryAddress = factory.created as Address;
-    const created = await evm.call(
+    const pairCreated = await evm.call(
       deployer,
       factoryAddress,
       bytes(encodeFunctionData({ abi: FACTORY_ABI, functionName: "createPair", args: [addr(a), addr(b)] })),
     );
-    expect(created.reverted).toBe(false);
-    expect(bytesToHex(created.returned.slice(12))).toBe(pool.pair.toString());
+    expect(pairCreated.reverted).toBe(false);
+    expect(bytesToHex(pairCreated.returned.slice(12))).toBe(pool.pair.toString());
     const transfer = (to: Address, value: bigint) =>
       bytes(encodeFunctionData({ abi: ERC20_ABI, functionName: "transfer", args: [to.toString(), value] }));
-    await evm.call(deployer, a.created as Address, transfer(pool.pair, amountA));
-    await evm.call(deployer, b.created as Address, transfer(pool.pair, amountB));
+    // Funded and minted POOL_AGE before the parent block, synced at the parent block.
+    const created = GENESIS_TIMESTAMP - POOL_AGE;
+    await evm.call(deployer, a.created as Address, transfer(pool.pair, amountA), created);
+    await evm.call(deployer, b.created as Address, transfer(pool.pair, amountB), created);
     const minted = await evm.call(
       deployer,
       pool.pair,
       bytes(encodeFunctionData({ abi: PAIR_ABI, functionName: "mint", args: [deployer.toString()] })),
+      created,
     );
     expect(minted.reverted).toBe(false);
+    const synced = await evm.call(
+      deployer,
+      pool.pair,
+      bytes(encodeFunctionData({ abi: PAIR_ABI, functionName: "sync" })),
+    );
+    expect(synced.reverted).toBe(false);
     await evm.call(deployer, a.created as Address, transfer(holder.address, held));
     const approved = await evm.call(
       holder.address,

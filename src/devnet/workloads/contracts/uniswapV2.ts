@@ -173,9 +173,13 @@ export function sortTokens(a: Erc20Genesis, b: Erc20Genesis): [Erc20Genesis, Erc
   return Buffer.compare(a.address.bytes, b.address.bytes) < 0 ? [a, b] : [b, a];
 }
 
+/** How long before the parent block each pool was created and funded: its price accumulators' history. */
+export const POOL_AGE = 86_400n;
+
 /**
- * The factory and its pairs. Each pool is what `createPair(a, b)` then `a.transfer(pair, x)`,
- * `b.transfer(pair, y)`, `pair.mint(deployer)` leave at the parent block's timestamp.
+ * The factory and its pairs. Each pool is what `createPair(a, b)`, `a.transfer(pair, x)`, `b.transfer(pair, y)`,
+ * `pair.mint(deployer)` leave `POOL_AGE` before the parent block, then `pair.sync()` at the parent block: a pool
+ * with history, whose price accumulators are non-zero (so a swap's SSTOREs cost what they cost on mainnet).
  */
 export class UniswapV2Genesis {
   readonly factory: Address;
@@ -218,7 +222,10 @@ export class UniswapV2Genesis {
     g.putSlot(pair, 0n, liquidity);
     g.putSlot(pair, mappingSlot(1n, 0n), MINIMUM_LIQUIDITY);
     g.putSlot(pair, mappingSlot(1n, g.deployer.address), liquidity - MINIMUM_LIQUIDITY);
+    // sync() at the parent block: the accumulators add price × time since the mint (UQ112x112, in _update).
     g.putSlot(pair, 8n, reserve0 | (reserve1 << 112n) | ((GENESIS_TIMESTAMP % 2n ** 32n) << 224n));
+    g.putSlot(pair, 9n, ((reserve1 << 112n) / reserve0) * POOL_AGE);
+    g.putSlot(pair, 10n, ((reserve0 << 112n) / reserve1) * POOL_AGE);
 
     const pool = { pair, token0, token1, reserve0, reserve1 };
     this.pools.push(pool);
