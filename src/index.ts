@@ -3,6 +3,17 @@
  * so a change to the public surface shows in review.
  */
 
+// devnet/workloads: generated blocks (transfers, ERC20, Uniswap V2, hash actors, a mix) with their pre-state
+export {
+  DEFAULT_CONFLICT_RATE,
+  generateWorkload,
+  WORKLOAD_KINDS,
+  type Workload,
+  WorkloadError,
+  type WorkloadErrorCode,
+  type WorkloadKind,
+  type WorkloadOptions,
+} from "./devnet/workloads/index.js";
 export { decodeBlock, loadKzg, mainnetCommon } from "./execution/chain.js";
 export { ecrecover, keccak256, nativeCrypto, weftCustomCrypto } from "./execution/crypto/native.js";
 export type { BlockRunResult, EngineName, PreparedBlock, ReplayEngine } from "./execution/engine.js";
