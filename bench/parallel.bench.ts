@@ -45,6 +45,7 @@ export interface BenchBlock {
 }
 
 const pool = new WorkerPool({ size: Math.max(1, threads - 1) });
+await pool.ready();
 
 async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   const common = b.common();

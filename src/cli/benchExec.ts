@@ -1,7 +1,7 @@
 /** `weft bench-exec`: a generated workload executed sequentially and in parallel, compared. */
 import { availableParallelism as cores } from "node:os";
 import type { Command } from "commander";
-import { WORKLOAD_KINDS, type WorkloadKind, generateWorkload } from "../devnet/workloads/index.js";
+import { generateWorkload, WORKLOAD_KINDS, type WorkloadKind } from "../devnet/workloads/index.js";
 import { compareExecution } from "../execution/parallel/compareExecution.js";
 import { WorkerPool } from "../execution/parallel/pool.js";
 import { toQuantity } from "../shared/hex.js";
@@ -98,7 +98,8 @@ function round1(x: number): number {
 
 function parseRate(value: string): number {
   const x = Number(value);
-  if (!Number.isFinite(x) || x < 0 || x > 1) throw new CliError("BAD_OPTION", "--conflict-rate must be between 0 and 1");
+  if (!Number.isFinite(x) || x < 0 || x > 1)
+    throw new CliError("BAD_OPTION", "--conflict-rate must be between 0 and 1");
   return x;
 }
 
@@ -108,12 +109,24 @@ export function registerBenchExec(program: Command): void {
     .description("generate a workload block and execute it sequentially and in parallel, compared")
     .requiredOption("--workload <kind>", `one of: ${WORKLOADS.join(", ")}`)
     .option("--txs <n>", "transactions in the block", parsePositiveInt, 2000)
-    .option("--threads <n>", "executing threads for the parallel run (this one and N − 1 workers)", parsePositiveInt, Math.max(2, cores()))
+    .option(
+      "--threads <n>",
+      "executing threads for the parallel run (this one and N − 1 workers)",
+      parsePositiveInt,
+      Math.max(2, cores()),
+    )
     .option("--seed <s>", "generator seed", parseNonNegativeInt, 1)
-    .option("--conflict-rate <x>", "share of transactions touching shared state (0..1; default per workload)", parseRate)
+    .option(
+      "--conflict-rate <x>",
+      "share of transactions touching shared state (0..1; default per workload)",
+      parseRate,
+    )
     .option("--rounds <n>", "timed runs of each; the best is reported", parsePositiveInt, 3)
     .option("--json", "one JSON line on stdout", false)
-    .addHelpText("after", "\nExamples:\n  weft bench-exec --workload erc20 --txs 5000 --threads 2 --json\n  weft bench-exec --workload uniswap-hot --conflict-rate 0.5")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  weft bench-exec --workload erc20 --txs 5000 --threads 2 --json\n  weft bench-exec --workload uniswap-hot --conflict-rate 0.5",
+    )
     .action(async (opts: BenchExecOptions) => {
       process.exitCode = await runBenchExec(opts);
     });

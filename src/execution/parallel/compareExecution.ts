@@ -9,12 +9,14 @@ import type { Common } from "@ethereumjs/common";
 import { createVM } from "@ethereumjs/vm";
 import { tuneEvm } from "../evm/tuning.js";
 import { type BlockExecution, executeBlock } from "../executeBlock.js";
+import { bytesKey } from "../state/keys.js";
 import { StateLayer } from "../state/layer.js";
 import { WeftStateManager } from "../state/stateManager.js";
 import { fixtureBlockchain } from "../stock.js";
 import { availableParallelism } from "./conflictGraph.js";
 import { executeBlockParallel } from "./executeParallel.js";
 import type { WorkerPool } from "./pool.js";
+import { markPostExecution } from "./speculate.js";
 import { normalizedDiff, snapshotOf } from "./stateDiff.js";
 
 export interface CompareOptions {
@@ -41,13 +43,20 @@ export interface CompareResult {
 }
 
 async function fresh(options: CompareOptions, recordAccess: boolean) {
-  const state = new WeftStateManager({ layer: new StateLayer(options.base), recordAccess });
+  // The reference run records access with the coinbase's fee credit lazy, as the parallel executor treats it.
+  const lazyCoinbase = recordAccess ? bytesKey(options.block.header.coinbase.bytes) : undefined;
+  const state = new WeftStateManager({
+    layer: new StateLayer(options.base),
+    recordAccess,
+    ...(lazyCoinbase === undefined ? {} : { lazyCoinbase }),
+  });
   const vm = await createVM({
     common: options.common,
     stateManager: state,
     blockchain: fixtureBlockchain(options.blockHashes ?? {}),
   });
   await tuneEvm(vm.evm as never);
+  if (recordAccess) markPostExecution(vm, state);
   return { state, vm };
 }
 
@@ -76,6 +85,7 @@ export function fingerprint(result: BlockExecution, layer: StateLayer): string {
 export async function compareExecution(options: CompareOptions): Promise<CompareResult> {
   const { block, pool } = options;
   const rounds = Math.max(1, options.rounds ?? 3);
+  await pool.ready();
 
   // Untimed: the sequential run whose read/write sets give the conflict graph.
   const reference = await fresh(options, true);

@@ -205,29 +205,29 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         acc.reject(i, problem);
         continue;
       }
+      const usable = result !== undefined && !result.failed ? result : undefined;
+      if (usable !== undefined) conflict = written.conflict(usable.reads, usable.version);
       if (
-        result !== undefined &&
-        !result.failed &&
-        result.receipt !== undefined &&
-        result.diff !== undefined &&
-        (conflict = written.conflict(result.reads, result.version)) === undefined &&
-        !strayed(i, { reads: result.reads, writes: result.writes })
+        usable?.receipt !== undefined &&
+        usable.diff !== undefined &&
+        conflict === undefined &&
+        !strayed(i, { reads: usable.reads, writes: usable.writes })
       ) {
         const gasProblem = acc.gasCheck(tx);
         if (gasProblem !== undefined) {
           acc.reject(i, gasProblem);
           continue;
         }
-        const diff = result.diff;
+        const diff = usable.diff;
         applyDiff(blockLayer, diff);
-        if (result.coinbaseDelta !== undefined && result.coinbaseDelta !== 0n) {
-          const record = creditCoinbase(blockLayer, coinbaseKey, result.coinbaseDelta, written, i);
+        if (usable.coinbaseDelta !== undefined && usable.coinbaseDelta !== 0n) {
+          const record = creditCoinbase(blockLayer, coinbaseKey, usable.coinbaseDelta, written, i);
           diff.accounts.set(coinbaseKey, record);
         }
         state.clearCaches();
-        written.add(result.writes, i);
+        written.add(usable.writes, i);
         publish(i, diff);
-        acc.commit(i, tx, result.gasUsed, result.receipt, recordAccess ? accessOf(result, coinbaseKey) : undefined);
+        acc.commit(i, tx, usable.gasUsed, usable.receipt, recordAccess ? accessOf(usable, coinbaseKey) : undefined);
         stats.speculative++;
         continue;
       }

@@ -37,18 +37,22 @@ export class WorkerPool {
   /** One port per worker on which its results arrive; read synchronously with `receiveMessageOnPort`. */
   readonly ports: MessagePort[] = [];
   #stateVersion = 0;
+  readonly #ready: Promise<void>;
 
   constructor(options: WorkerPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism() - 1);
+    const readiness: Promise<void>[] = [];
     for (let i = 0; i < this.size; i++) {
       const worker = spawnWorker();
       worker.unref();
       const channel = new MessageChannel();
       worker.postMessage({ kind: "init", port: channel.port2 } satisfies WorkerMessage, [channel.port2]);
       channel.port1.unref();
+      readiness.push(new Promise<void>((resolve) => worker.once("message", () => resolve())));
       this.#workers.push(worker);
       this.ports.push(channel.port1);
     }
+    this.#ready = Promise.all(readiness).then(() => undefined);
   }
 
   /** Replaces every replica's state (a new base: another parent, another fixture). */
@@ -61,6 +65,14 @@ export class WorkerPool {
   applyDiff(diff: StateDiff): number {
     this.#post({ kind: "diff", diff });
     return ++this.#stateVersion;
+  }
+
+  /**
+   * Resolves once every worker has loaded its modules and answered. Execution never needs it (the committing
+   * thread does the work of a worker that is not there yet); benchmarks wait on it so they time steady state.
+   */
+  ready(): Promise<void> {
+    return this.#ready;
   }
 
   get stateVersion(): number {

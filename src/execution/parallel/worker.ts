@@ -28,7 +28,8 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   if (task.needsKzg) await loadKzg();
   const common = new Common({ chain: Mainnet, hardfork: task.hardfork, customCrypto: weftCustomCrypto() });
   const header = createBlockHeaderFromRLP(task.header, { common, skipConsensusFormatValidation: true });
-  const txs: TypedTransaction[] = task.txs.map((raw) => createTxFromRLP(raw, { common }) as TypedTransaction);
+  // Decoded only when claimed: the committing thread may execute most of the block before this worker gets far.
+  const decode = (i: number) => createTxFromRLP(task.txs[i] as Uint8Array, { common }) as TypedTransaction;
   const block = createBlock({ header, transactions: [] }, { common, skipConsensusFormatValidation: true });
   const blockLayer = new StateLayer(replica);
   applyDiff(blockLayer, task.preDiff);
@@ -41,7 +42,7 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   markPostExecution(vm, state);
   const ctx = { vm, state, block, blockLayer, coinbaseKey: task.coinbaseKey };
   const shared = new Int32Array(task.shared);
-  const n = txs.length;
+  const n = task.txs.length;
   let version = 0;
   for (;;) {
     const i = Atomics.sub(shared, 0, 1) - 1;
@@ -59,7 +60,7 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
       version = commit.index + 1;
     }
     state.clearCaches();
-    const result = await speculate(ctx, txs[i] as TypedTransaction, i, version);
+    const result = await speculate(ctx, decode(i), i, version);
     port.postMessage({ kind: "result", blockId: task.blockId, result });
     Atomics.store(shared, 1 + n + i, 1);
     Atomics.notify(shared, 1 + n + i);
@@ -72,6 +73,7 @@ parentPort.on("message", (message: WorkerMessage) => {
   switch (message.kind) {
     case "init":
       results = message.port;
+      parentPort?.postMessage({ kind: "ready" });
       break;
     case "state":
       replica = layerFromSnapshot(message.snapshot);
