@@ -16,17 +16,19 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * Built code runs `worker.js` directly. Sources (tests, benchmarks, `tsx`) run `worker.ts` through tsx's loader,
- * registered inside the worker by a two-line bootstrap, since loader flags do not reach worker threads.
+ * Starts a worker thread on a module of weft given by its URL without extension (`new URL("./worker",
+ * import.meta.url)`). Built code runs the `.js` file directly; sources (tests, benchmarks, `tsx`) run the `.ts`
+ * file through tsx's loader, registered inside the worker by a two-line bootstrap, since loader flags do not
+ * reach worker threads.
  */
-function spawnWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url));
+export function spawnWorker(module: URL): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL(`${module.href}.js`));
   const tsxApi = pathToFileURL(
     createRequire(import.meta.url)
       .resolve("tsx/esm/api")
       .replace(/\.cjs$/, ".mjs"),
   ).href;
-  const workerUrl = new URL("./worker.ts", import.meta.url).href;
+  const workerUrl = `${module.href}.ts`;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl)}); });`;
   return new Worker(bootstrap, { eval: true });
 }
@@ -43,7 +45,7 @@ export class WorkerPool {
     this.size = Math.max(1, options.size ?? availableParallelism() - 1);
     const readiness: Promise<void>[] = [];
     for (let i = 0; i < this.size; i++) {
-      const worker = spawnWorker();
+      const worker = spawnWorker(new URL("./worker", import.meta.url));
       worker.unref();
       const channel = new MessageChannel();
       worker.postMessage({ kind: "init", port: channel.port2 } satisfies WorkerMessage, [channel.port2]);
