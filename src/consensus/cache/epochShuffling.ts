@@ -50,11 +50,12 @@ export function epochShufflingInput(
   state: ShufflingState,
   epoch: number,
   preset: ShufflingPreset,
+  activeIndices: Uint32Array = getActiveValidatorIndices(state.validators, epoch),
 ): EpochShufflingInput {
   return {
     epoch,
     seed: getSeed(state, epoch, DOMAIN_BEACON_ATTESTER, preset),
-    activeIndices: getActiveValidatorIndices(state.validators, epoch),
+    activeIndices,
     validatorCount: state.validators.activationEpoch.length,
   };
 }

@@ -30,7 +30,7 @@ import {
 import { unshuffleList } from "../shuffle/shuffleList.js";
 import { computeProposerIndex, type ProposerPreset, proposerSeeds } from "../util/proposer.js";
 import { getSeed } from "../util/seed.js";
-import type { ShufflingState } from "../util/state.js";
+import type { ShufflingState, ValidatorColumns } from "../util/state.js";
 import { getActiveValidatorIndices } from "../util/validator.js";
 import { type AttesterDuty, attesterDuties, type ProposerDuty, proposerDuties } from "./duties.js";
 import { buildEpochShuffling, type EpochShuffling, epochShufflingInput } from "./epochShuffling.js";
@@ -81,6 +81,8 @@ export interface ShufflingCacheStats {
 
 type Path = "background" | "request";
 
+export type Readiness = "ready" | "computing" | "absent";
+
 interface Entry<T> {
   epoch: number;
   promise: Promise<T>;
@@ -96,6 +98,8 @@ export class ShufflingCache {
   private readonly shufflings = new Map<string, Entry<EpochShuffling>>();
   private readonly proposers = new Map<string, Entry<Uint32Array>>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** get_active_validator_indices per validator set and epoch: one O(validators) pass serves both kinds. */
+  private readonly activeIndices = new WeakMap<ValidatorColumns, Map<number, Uint32Array>>();
   private head: ShufflingState | undefined;
 
   constructor(options: ShufflingCacheOptions) {
@@ -138,6 +142,24 @@ export class ShufflingCache {
     return attesterDuties(await this.getShuffling(epoch), validatorIndices, this.preset);
   }
 
+  /** Whether the head's shuffling and proposers for `epoch` are computed, being computed, or not started. */
+  readiness(epoch: number): { shuffling: Readiness; proposers: Readiness } {
+    const state = this.head;
+    if (state === undefined) return { shuffling: "absent", proposers: "absent" };
+    const of = <T>(map: Map<string, Entry<T>>, decisionEpoch: number): Readiness => {
+      const decisionSlot = computeStartSlotAtEpoch(decisionEpoch, this.preset) - 1;
+      if (decisionSlot >= state.slot || state.slot > decisionSlot + this.preset.SLOTS_PER_HISTORICAL_ROOT) {
+        return "absent";
+      }
+      const entry = map.get(this.key(state, epoch, decisionSlot));
+      return entry === undefined ? "absent" : entry.value === undefined ? "computing" : "ready";
+    };
+    return {
+      shuffling: of(this.shufflings, epoch - 1),
+      proposers: of(this.proposers, this.fork === "fulu" ? epoch - 1 : epoch),
+    };
+  }
+
   /** Resolves once every computation started so far has finished (failed ones included). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -163,7 +185,7 @@ export class ShufflingCache {
       });
     }
     this.count(path, "shuffling");
-    const input = epochShufflingInput(state, epoch, this.preset);
+    const input = epochShufflingInput(state, epoch, this.preset, this.activeValidatorIndices(state, epoch));
     const promise = this.computer
       .unshuffleList(input.activeIndices, input.seed, this.preset.SHUFFLE_ROUND_COUNT)
       .then((shuffled) => buildEpochShuffling(input, shuffled, this.preset));
@@ -195,7 +217,7 @@ export class ShufflingCache {
     // Otherwise compute from this state: exact for the epoch this state fixes (Fulu: current + 1; Electra: current);
     // for a Fulu state's current epoch without a lookahead (a cache started mid-chain) balances may have moved.
     this.count(path, "proposers");
-    const activeIndices = getActiveValidatorIndices(state.validators, epoch);
+    const activeIndices = this.activeValidatorIndices(state, epoch);
     const seeds = proposerSeeds(getSeed(state, epoch, DOMAIN_BEACON_PROPOSER, preset), epoch, preset);
     const promise = this.computer.computeProposerIndices(
       seeds,
@@ -204,6 +226,21 @@ export class ShufflingCache {
       preset,
     );
     return this.store(this.proposers, key, epoch, promise);
+  }
+
+  private activeValidatorIndices(state: ShufflingState, epoch: number): Uint32Array {
+    let byEpoch = this.activeIndices.get(state.validators);
+    if (byEpoch === undefined) {
+      byEpoch = new Map();
+      this.activeIndices.set(state.validators, byEpoch);
+    }
+    let indices = byEpoch.get(epoch);
+    if (indices === undefined) {
+      indices = getActiveValidatorIndices(state.validators, epoch);
+      byEpoch.set(epoch, indices);
+      if (byEpoch.size > 4) byEpoch.delete(byEpoch.keys().next().value as number);
+    }
+    return indices;
   }
 
   /** (epoch, decision root) as a map key; before genesis' first epochs the root is genesis itself. */
