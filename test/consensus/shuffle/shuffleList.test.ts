@@ -45,7 +45,7 @@ describe("whole-list shuffle", () => {
   });
 
   test("agrees with compute_shuffled_index on random seeds and sizes", () => {
-    const small = fc.oneof(fc.constantFrom(1, 2, 3, 255, 256, 257, 511, 512, 513), fc.integer({ min: 1, max: 600 }));
+    const small = fc.oneof(fc.constantFrom(1, 2, 3, 255, 256, 257, 511, 512, 513), fc.integer({ min: 1, max: 400 }));
     fc.assert(
       fc.property(small, seed, fc.integer({ min: 0, max: 24 }), (n, s, r) => {
         const input = listOf(n, 11);
@@ -57,7 +57,7 @@ describe("whole-list shuffle", () => {
           expect(forward[j]).toBe(input[i]);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 

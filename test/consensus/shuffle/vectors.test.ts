@@ -24,7 +24,7 @@ interface VectorFile {
 }
 
 /** Per-index checks run on every index up to this count, on a spread sample above it. */
-const PER_INDEX_ALL = 100;
+const PER_INDEX_ALL = 33;
 const PER_INDEX_SAMPLE = 24;
 
 function identity(n: number): Uint32Array {
@@ -33,7 +33,7 @@ function identity(n: number): Uint32Array {
 
 function sampleIndices(count: number): number[] {
   if (count <= PER_INDEX_ALL) return Array.from({ length: count }, (_, i) => i);
-  const out = new Set<number>([0, 1, 255, 256, count - 2, count - 1]);
+  const out = new Set<number>([0, 1, 255, 256, count - 2, count - 1].filter((i) => i < count));
   for (let k = 0; out.size < PER_INDEX_SAMPLE; k++) out.add(Math.floor((k * 2654435761) % count));
   return [...out];
 }
