@@ -66,7 +66,10 @@ export interface ShufflingCacheOptions {
   preset: ConsensusPreset;
   /** Proposer rules: "fulu" (lookahead, default) or "electra". */
   fork?: ShufflingFork;
-  /** Where shufflings and proposers are computed (default: inThreadComputer). */
+  /**
+   * Where shufflings and proposers are computed. Default inThreadComputer, which holds this thread for each
+   * computation (about a whole-list shuffle at every transition); a service passes a ShufflePool.
+   */
   computer?: ShufflingComputer;
   /** Entries kept per kind, across forks (default 12). */
   maxEntries?: number;
