@@ -3,6 +3,37 @@
  * so a change to the public surface shows in review.
  */
 
+// consensus: shuffling, committees, proposers, epoch caches
+export type {
+  AttesterDuty,
+  ProposerDuty,
+} from "./consensus/cache/duties.js";
+export { computeEpochShuffling, type EpochShuffling, getBeaconCommittee } from "./consensus/cache/epochShuffling.js";
+export {
+  inThreadComputer,
+  type Readiness,
+  ShufflingCache,
+  type ShufflingCacheOptions,
+  type ShufflingCacheStats,
+  type ShufflingComputer,
+  type ShufflingFork,
+} from "./consensus/cache/shufflingCache.js";
+export { ConsensusError, type ConsensusErrorCode } from "./consensus/errors.js";
+export { type ConsensusPreset, PRESETS, type PresetName } from "./consensus/params.js";
+export { computeShuffledIndex } from "./consensus/shuffle/computeShuffledIndex.js";
+export { ShufflePool, type ShufflePoolOptions } from "./consensus/shuffle/pool.js";
+export { shuffleList, unshuffleList } from "./consensus/shuffle/shuffleList.js";
+export { computeCommittee, getCommitteeCountPerSlot } from "./consensus/util/committee.js";
+export {
+  computeProposerIndex,
+  computeProposerIndices,
+  getBeaconProposerIndices,
+  initializeProposerLookahead,
+  processProposerLookahead,
+} from "./consensus/util/proposer.js";
+export { getSeed } from "./consensus/util/seed.js";
+export { type ShufflingState, shufflingStateFromBeaconState, type ValidatorColumns } from "./consensus/util/state.js";
+export { getActiveValidatorIndices } from "./consensus/util/validator.js";
 // devnet/workloads: generated blocks (transfers, ERC20, Uniswap V2, hash actors, a mix) with their pre-state
 export {
   DEFAULT_CONFLICT_RATE,
