@@ -286,10 +286,11 @@ export class ForkChoice {
     };
     const id = this.proto.onBlock(block, parentId);
     if (timely && this.boostId === 0) this.boostId = id;
-    this.updateCheckpoints(justified, finalized);
-    // compute_pulled_up_tip
+    // update_unrealized_checkpoints first (the fields are disjoint), so that pruning keeps their blocks.
     if (unrealizedJustified.epoch > this.unrealizedJustifiedCp.epoch) this.unrealizedJustifiedCp = unrealizedJustified;
     if (unrealizedFinalized.epoch > this.unrealizedFinalizedCp.epoch) this.unrealizedFinalizedCp = unrealizedFinalized;
+    this.updateCheckpoints(justified, finalized);
+    // compute_pulled_up_tip: a block from a prior epoch realizes its pulled-up checkpoints at once.
     if (pulledUp) this.updateCheckpoints(unrealizedJustified, unrealizedFinalized);
     this.headStale = true;
     this.releasePending(root);
@@ -318,10 +319,24 @@ export class ForkChoice {
         this.finalizedCp = finalized;
         this.finalizedId = id;
         this.proto.setCheckpointSlot(finalized.epoch * this.config.slotsPerEpoch);
-        this.proto.prune(id, this.config.pruneThreshold);
+        this.prune();
         this.headStale = true;
       }
     }
+  }
+
+  /**
+   * Prunes below the finalized block, but never past a checkpoint the store holds or may still adopt: with
+   * consistent checkpoints they all descend from the finalized block, and with inconsistent ones the spec still
+   * starts the head search at the justified block.
+   */
+  private prune(): void {
+    let keepFrom = this.finalizedId;
+    for (const cp of [this.justifiedCp, this.unrealizedJustifiedCp, this.unrealizedFinalizedCp]) {
+      const id = this.proto.idOf(cp.root);
+      if (id !== undefined && id < keepFrom) keepFrom = id;
+    }
+    this.proto.prune(keepFrom, this.config.pruneThreshold);
   }
 
   // ---------------------------------------------------------------- attestations
@@ -352,18 +367,25 @@ export class ForkChoice {
         throw this.refuse("FUTURE_ATTESTATION", `attestation slot ${att.slot} is not yet in the past`, att);
       }
     }
-    const id = this.proto.idOf(att.root);
-    if (id === undefined) {
-      this.enqueue(att);
-      return "queued";
+    let id = this.proto.idOf(att.root);
+    let blockSlot: number;
+    if (id !== undefined) {
+      blockSlot = (this.proto.block(id) as ProtoBlock).slot;
+    } else {
+      const pruned = this.proto.prunedIdOf(att.root);
+      if (pruned === undefined) {
+        this.enqueue(att);
+        return "queued";
+      }
+      id = pruned.id;
+      blockSlot = pruned.slot;
     }
-    const block = this.proto.block(id) as ProtoBlock;
     const lastSlot = att.slot ?? (targetEpoch + 1) * this.config.slotsPerEpoch - 1;
-    if (block.slot > lastSlot) {
-      throw this.refuse("BLOCK_AFTER_ATTESTATION", `voted block at slot ${block.slot} is after the attestation`, att);
+    if (blockSlot > lastSlot) {
+      throw this.refuse("BLOCK_AFTER_ATTESTATION", `voted block at slot ${blockSlot} is after the attestation`, att);
     }
     if (att.targetRoot !== undefined) {
-      const targetId = this.proto.idOf(att.targetRoot);
+      const targetId = this.proto.idOf(att.targetRoot) ?? this.proto.prunedIdOf(att.targetRoot)?.id;
       if (targetId === undefined) throw this.refuse("UNKNOWN_TARGET", `target root ${att.targetRoot} is unknown`, att);
       if (this.proto.ancestorAt(id, targetEpoch * this.config.slotsPerEpoch) !== targetId) {
         throw this.refuse("INCONSISTENT_TARGET", "target is not the checkpoint block of the voted chain", att);

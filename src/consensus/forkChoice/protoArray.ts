@@ -49,6 +49,13 @@ export interface ProposerBoost {
 
 const INITIAL_CAPACITY = 64;
 
+/** A pruned node, remembered so that late votes for it still take their validator's weight off the tree. */
+interface PrunedNode {
+  id: number;
+  slot: number;
+  parentId: number;
+}
+
 export class ProtoArray {
   /** Id of the node at position 0. */
   base = 1;
@@ -71,16 +78,35 @@ export class ProtoArray {
   /** Pending weight changes per position, consumed by `applyScoreChanges`. */
   deltas = new Float64Array(0);
   private previousBoost: ProposerBoost = { id: 0, amount: 0 };
+  /** The most recently pruned nodes, by root and by id (oldest forgotten first beyond `prunedMemory`). */
+  private readonly prunedByRoot = new Map<RootHex, PrunedNode>();
+  private readonly prunedById = new Map<number, PrunedNode>();
   /** Start slot of the finalized epoch that `checkpointBlock` refers to. */
   private checkpointSlot = 0;
 
-  constructor() {
+  /** @param prunedMemory how many pruned nodes to remember (see `prunedIdOf`). */
+  constructor(private readonly prunedMemory = 65_536) {
     this.grow(INITIAL_CAPACITY);
   }
 
   /** The id of a known root, or undefined. */
   idOf(root: RootHex): number | undefined {
     return this.indices.get(root);
+  }
+
+  /**
+   * The id and slot of a recently pruned root. The spec never forgets a block, so a vote for a pruned block (one
+   * that is not a descendant of the finalized block) is valid: it moves the validator's weight off every viable
+   * branch. Its id lies below `base`, where `computeDeltas` adds it to nothing.
+   */
+  prunedIdOf(root: RootHex): { id: number; slot: number } | undefined {
+    return this.prunedByRoot.get(root);
+  }
+
+  /** The slot of a node, live or remembered after pruning. */
+  slotOf(id: number): number | undefined {
+    const p = this.positionOf(id);
+    return p >= 0 ? (this.slot[p] as number) : this.prunedById.get(id)?.slot;
   }
 
   /** The position of an id, or -1 when the id is 0 or pruned. */
@@ -125,7 +151,7 @@ export class ProtoArray {
     this.checkpointSlot = checkpointSlot;
     for (let p = 0; p < this.length; p++) {
       const id = this.base + p;
-      if ((this.slot[p] as number) <= checkpointSlot) {
+      if ((this.slot[p] as number) <= checkpointSlot || this.parent[p] === 0) {
         this.checkpointBlock[p] = id;
       } else {
         const pp = this.positionOf(this.parent[p] as number);
@@ -134,14 +160,25 @@ export class ProtoArray {
     }
   }
 
-  /** The ancestor-or-self of `id` at `slot` (`get_ancestor`), or 0 when it lies below the pruned prefix. */
+  /**
+   * The ancestor-or-self of `id` at `slot` (`get_ancestor`), or 0 when the chain leaves what is remembered. The
+   * anchor is its own ancestor at earlier slots.
+   */
   ancestorAt(id: number, slot: number): number {
-    let p = this.positionOf(id);
-    while (p >= 0) {
-      if ((this.slot[p] as number) <= slot) return this.base + p;
-      p = this.positionOf(this.parent[p] as number);
+    let current = id;
+    for (;;) {
+      const p = this.positionOf(current);
+      if (p >= 0) {
+        // The anchor (no parent) stands for all history before it, as the spec's anchor state does.
+        if ((this.slot[p] as number) <= slot || this.parent[p] === 0) return current;
+        current = this.parent[p] as number;
+        continue;
+      }
+      const pruned = this.prunedById.get(current);
+      if (pruned === undefined) return 0;
+      if (pruned.slot <= slot) return current;
+      current = pruned.parentId;
     }
-    return 0;
   }
 
   /** Zeroes every weight and pending delta and forgets the applied boost (before weights are rebuilt). */
@@ -229,7 +266,19 @@ export class ProtoArray {
   prune(finalizedId: number, threshold: number): number {
     const f = this.positionOf(finalizedId);
     if (f <= 0 || f < threshold) return 0;
-    for (let p = 0; p < f; p++) this.indices.delete((this.blocks[p] as ProtoBlock).root);
+    for (let p = 0; p < f; p++) {
+      const root = (this.blocks[p] as ProtoBlock).root;
+      this.indices.delete(root);
+      const node: PrunedNode = { id: this.base + p, slot: this.slot[p] as number, parentId: this.parent[p] as number };
+      this.prunedByRoot.set(root, node);
+      this.prunedById.set(node.id, node);
+    }
+    // Forget the oldest pruned nodes beyond the memory (maps iterate in insertion order).
+    for (const [root, node] of this.prunedByRoot) {
+      if (this.prunedByRoot.size <= this.prunedMemory) break;
+      this.prunedByRoot.delete(root);
+      this.prunedById.delete(node.id);
+    }
     for (const a of [
       this.parent,
       this.slot,
