@@ -19,6 +19,7 @@ import { computeDeltas, computeDeltasFor } from "./computeDeltas.js";
 import { ForkChoiceError } from "./errors.js";
 import { forkChoiceMetrics, trackPendingAttestations } from "./metrics.js";
 import { ProtoArray, type ProtoBlock, type Viability } from "./protoArray.js";
+import { getTipProbabilities, type Tip, type TipModelParameters } from "./tipProbabilities.js";
 import {
   type AttestationInput,
   type AttestationResult,
@@ -127,6 +128,7 @@ export class ForkChoice {
         unrealizedJustified: anchorCp,
         unrealizedFinalized: anchorCp,
         timely: false,
+        arrivedAt: slot * secondsPerSlot,
       },
       0,
     );
@@ -283,6 +285,7 @@ export class ForkChoice {
       unrealizedJustified,
       unrealizedFinalized,
       timely,
+      arrivedAt: this.timeSec,
     };
     const id = this.proto.onBlock(block, parentId);
     if (timely && this.boostId === 0) this.boostId = id;
@@ -673,6 +676,14 @@ export class ForkChoice {
 
   private epochAt(slot: number): number {
     return Math.floor(slot / this.config.slotsPerEpoch);
+  }
+
+  /**
+   * Every viable tip with its weight and the probability that it becomes the parent of the next slot's block
+   * (model: `tipProbabilities.ts`), most likely first.
+   */
+  getTips(parameters: Partial<TipModelParameters> = {}): Tip[] {
+    return getTipProbabilities(this.tipModelView(), parameters);
   }
 
   /** Internal state for `tipProbabilities.ts`, after bringing the head up to date. */

@@ -28,6 +28,8 @@ export interface ProtoBlock {
   unrealizedFinalized: Checkpoint;
   /** The spec's `block_timeliness`: arrived in its own slot before the attestation deadline. */
   timely: boolean;
+  /** Store time (seconds since genesis) when the block was added. */
+  arrivedAt: number;
 }
 
 /** The store's view that decides which leaves are viable heads (`filter_block_tree`). */
