@@ -7,7 +7,6 @@
 export {
   type ComputeDeltasParameters,
   computeDeltas,
-  computeDeltasFor,
   NO_VOTE,
 } from "./consensus/forkChoice/computeDeltas.js";
 export { ForkChoiceError, type ForkChoiceErrorCode } from "./consensus/forkChoice/errors.js";

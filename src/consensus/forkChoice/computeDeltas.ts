@@ -8,10 +8,13 @@
  * finality and their votes touch nothing), and id 0 means "no vote". Balances are `Float64Array`s of exact integers
  * in the store's weight unit (see `forkChoice.ts`).
  *
- * Why typed arrays: at 1-2 million validators this loop is the whole cost of a head update. Lodestar keeps votes
- * as objects with hex-string roots and a `Map` lookup per root; here one pass reads four flat arrays, does two
- * range checks, and allocates nothing. Equivocating validators need no test in the loop: `onAttesterSlashing`
- * sets their `next` to 0 once, so this pass removes their weight once and they never vote again.
+ * Why typed arrays: at 1-2 million validators this loop is the whole cost of a full re-weighing. Lodestar keeps
+ * votes as objects with hex-string roots and a `Map` lookup per root; here one pass reads four flat arrays, does
+ * two range checks, and allocates nothing. Equivocating validators need no test in the loop: the store takes
+ * their weight off and zeroes their votes once (`onAttesterSlashing`), so they never count again.
+ *
+ * The store streams single votes into the same deltas as they arrive (`ForkChoice.applyVotes`); this batch form
+ * runs when the justified balances change, when every weight is recomputed.
  */
 
 /** The node id meaning "no latest message". */
@@ -47,30 +50,6 @@ export function computeDeltas(params: ComputeDeltasParameters, validatorCount: n
     if (ci < nodeCount) deltas[ci] = (deltas[ci] as number) - oldBalance;
     const ni = (n - base) >>> 0;
     if (ni < nodeCount) deltas[ni] = (deltas[ni] as number) + newBalance;
-    current[v] = n;
-  }
-}
-
-/**
- * The streaming form: only the validators listed in `validators[0..count)` (those whose latest message changed
- * since the last head update), with unchanged balances. Costs O(count), not O(validators).
- */
-export function computeDeltasFor(
-  params: Omit<ComputeDeltasParameters, "oldBalances" | "newBalances"> & { balances: Float64Array },
-  validators: Uint32Array,
-  count: number,
-): void {
-  const { deltas, nodeCount, base, current, next, balances } = params;
-  for (let i = 0; i < count; i++) {
-    const v = validators[i] as number;
-    const c = current[v] as number;
-    const n = next[v] as number;
-    if (c === n) continue;
-    const balance = balances[v] as number;
-    const ci = (c - base) >>> 0;
-    if (ci < nodeCount) deltas[ci] = (deltas[ci] as number) - balance;
-    const ni = (n - base) >>> 0;
-    if (ni < nodeCount) deltas[ni] = (deltas[ni] as number) + balance;
     current[v] = n;
   }
 }

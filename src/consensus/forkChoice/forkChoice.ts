@@ -5,17 +5,19 @@
  * Data flow: `onTick` moves time (clearing the proposer boost at each new slot, pulling up unrealized checkpoints
  * at each new epoch); `onBlock` appends a node, grants the boost to the first timely block of the slot, updates
  * the checkpoints as `update_checkpoints` / `compute_pulled_up_tip` do, and releases attestations that waited for
- * it; `onAttestation` validates like `validate_on_attestation` and writes latest messages into typed arrays
- * (`VoteTracker`), or parks the attestation in a bounded queue when its block is not known yet;
- * `onAttesterSlashing` removes validators' votes for good. Nothing is recomputed until the head is asked for:
- * `getHead` batches the moved votes into deltas (`computeDeltas`) and runs one backward pass of the proto-array.
+ * it; `onAttestation` validates like `validate_on_attestation`, writes latest messages into typed arrays
+ * (`VoteTracker`) and moves each moved validator's balance into the proto-array's pending per-node deltas, or
+ * parks the attestation in a bounded queue when its block is not known yet; `onAttesterSlashing` takes
+ * validators' weight off for good. Nothing is recomputed until the head is asked for: `getHead` applies the
+ * batched deltas in one backward pass of the proto-array, O(blocks) whatever the number of validators. New
+ * justified balances re-weigh every vote in one `computeDeltas` pass over the validators.
  *
  * Weights are exact. Balances (gwei) are divided by a unit, the greatest common divisor of every balance and of
  * the proposer score, so that each node weight is an integer below 2^53 held in a `Float64Array`; for effective
  * balances (multiples of 1 ETH) the unit is at least 0.0125 ETH, leaving room for far more stake than exists.
  * Roots are lowercase hex; ties compare them as strings, which orders them as the spec orders bytes.
  */
-import { computeDeltas, computeDeltasFor } from "./computeDeltas.js";
+import { computeDeltas } from "./computeDeltas.js";
 import { ForkChoiceError } from "./errors.js";
 import { forkChoiceMetrics, trackPendingAttestations } from "./metrics.js";
 import { ProtoArray, type ProtoBlock, type Viability } from "./protoArray.js";
@@ -74,6 +76,11 @@ function isNonNegativeInteger(x: unknown): x is number {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
 }
 
+function gcdNumber(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
 function gcd(a: bigint, b: bigint): bigint {
   while (b !== 0n) [a, b] = [b, a % b];
   return a;
@@ -83,7 +90,9 @@ export class ForkChoice {
   readonly config: ForkChoiceConfig;
   private readonly proto = new ProtoArray();
   private readonly votes = new VoteTracker();
-  private timeSec: number;
+  private timeSec = 0;
+  private slotNow = 0;
+  private epochNow = 0;
   private justifiedCp: Checkpoint;
   private finalizedCp: Checkpoint;
   private unrealizedJustifiedCp: Checkpoint;
@@ -99,6 +108,9 @@ export class ForkChoice {
   private totalUnits = 0;
   private needsRebuild = false;
   private headId = 0;
+  /** The last attestation root found in the tree, and its id (cleared when the tree is pruned). */
+  private lastRoot: RootHex | undefined;
+  private lastRootId = 0;
   private headStale = true;
   /** Weight (units) and targets of the latest messages accepted since the current slot began. */
   private slotVoteWeight = 0;
@@ -133,7 +145,7 @@ export class ForkChoice {
       0,
     );
     this.proto.setCheckpointSlot(anchorCp.epoch * slotsPerEpoch);
-    this.timeSec = slot * secondsPerSlot;
+    this.setTime(slot * secondsPerSlot);
     this.justifiedCp = anchorCp;
     this.finalizedCp = anchorCp;
     this.unrealizedJustifiedCp = anchorCp;
@@ -151,11 +163,18 @@ export class ForkChoice {
   }
 
   get currentSlot(): number {
-    return Math.floor(this.timeSec / this.config.secondsPerSlot);
+    return this.slotNow;
   }
 
   get currentEpoch(): number {
-    return this.epochAt(this.currentSlot);
+    return this.epochNow;
+  }
+
+  /** Sets the store time and the slot and epoch derived from it (read on every attestation). */
+  private setTime(time: number): void {
+    this.timeSec = time;
+    this.slotNow = Math.floor(time / this.config.secondsPerSlot);
+    this.epochNow = this.epochAt(this.slotNow);
   }
 
   /** Seconds since the start of the current slot. */
@@ -196,7 +215,7 @@ export class ForkChoice {
 
   private onTickPerSlot(time: number): void {
     const previousSlot = this.currentSlot;
-    this.timeSec = time;
+    this.setTime(time);
     const currentSlot = this.currentSlot;
     if (currentSlot > previousSlot) {
       this.boostId = 0;
@@ -339,7 +358,7 @@ export class ForkChoice {
       const id = this.proto.idOf(cp.root);
       if (id !== undefined && id < keepFrom) keepFrom = id;
     }
-    this.proto.prune(keepFrom, this.config.pruneThreshold);
+    if (this.proto.prune(keepFrom, this.config.pruneThreshold) > 0) this.lastRoot = undefined;
   }
 
   // ---------------------------------------------------------------- attestations
@@ -370,9 +389,13 @@ export class ForkChoice {
         throw this.refuse("FUTURE_ATTESTATION", `attestation slot ${att.slot} is not yet in the past`, att);
       }
     }
-    let id = this.proto.idOf(att.root);
+    // Attestations stream in runs for one block, each with its own root string: a one-entry cache spares the
+    // hashing of a 66-character key per attestation.
+    let id = att.root === this.lastRoot ? this.lastRootId : this.proto.idOf(att.root);
     let blockSlot: number;
     if (id !== undefined) {
+      this.lastRoot = att.root;
+      this.lastRootId = id;
       blockSlot = (this.proto.block(id) as ProtoBlock).slot;
     } else {
       const pruned = this.proto.prunedIdOf(att.root);
@@ -399,8 +422,10 @@ export class ForkChoice {
   }
 
   /**
-   * Latest-message updates for an already validated vote: the streaming hot path. Typed arrays only; the tally of
-   * this slot's vote weight (for tip probabilities) costs one add per accepted vote.
+   * `update_latest_messages` for an already validated attestation: the streaming hot path. A validator whose
+   * latest message moves (none yet, or a newer target epoch, and not equivocating) has its balance moved at once
+   * from its old node to the new one in the proto-array's pending deltas, so a head update only walks the nodes.
+   * Typed arrays only, nothing allocated; this slot's vote weight is tallied for the tip probabilities.
    */
   private applyVotes(validators: ArrayLike<number>, id: number, targetEpoch: number): void {
     const votes = this.votes;
@@ -412,24 +437,38 @@ export class ForkChoice {
           details: `indices are integers from 0 to ${MAX_VALIDATORS - 1}`,
         });
       }
-      if (v >= votes.capacity) votes.ensure(v);
-      else if (v >= votes.size) votes.size = v + 1;
+      if (v >= votes.size) votes.ensure(v);
     }
     if (votes.capacity > this.balances.length) this.growBalances(votes.capacity);
+    const { current, next, epoch, equivocating } = votes;
     const balances = this.balances;
-    let weight = 0;
+    const deltas = this.proto.deltas;
+    const base = this.proto.base;
+    const nodeCount = this.proto.length;
+    const epochPlusOne = targetEpoch + 1;
+    let added = 0;
     let moved = false;
     for (let i = 0; i < n; i++) {
       const v = validators[i] as number;
-      if (votes.vote(v, id, targetEpoch)) {
-        weight += balances[v] as number;
-        moved = true;
-      }
+      if (equivocating[v] === 1) continue;
+      const e = epoch[v] as number;
+      if (e !== 0 && epochPlusOne <= e) continue;
+      epoch[v] = epochPlusOne;
+      next[v] = id;
+      const balance = balances[v] as number;
+      // `>>> 0` folds "no vote" and pruned ids into one unsigned range check, as in computeDeltas.
+      const ci = ((current[v] as number) - base) >>> 0;
+      if (ci < nodeCount) deltas[ci] = (deltas[ci] as number) - balance;
+      current[v] = id;
+      added += balance;
+      moved = true;
     }
     if (!moved) return;
+    const ni = (id - base) >>> 0;
+    if (ni < nodeCount) deltas[ni] = (deltas[ni] as number) + added;
     this.headStale = true;
-    this.slotVoteWeight += weight;
-    this.slotVotesByNode.set(id, (this.slotVotesByNode.get(id) ?? 0) + weight);
+    this.slotVoteWeight += added;
+    this.slotVotesByNode.set(id, (this.slotVotesByNode.get(id) ?? 0) + added);
   }
 
   private refuse(
@@ -516,16 +555,28 @@ export class ForkChoice {
     }
   }
 
-  /** `on_attester_slashing`: the validators' votes stop counting, for good. */
+  /** `on_attester_slashing`: the validators' votes stop counting at once, for good. */
   onAttesterSlashing(validators: ArrayLike<number>): void {
     for (let i = 0; i < validators.length; i++) {
       const v = validators[i] as number;
       if (!(v >>> 0 === v && v < MAX_VALIDATORS)) {
         throw new ForkChoiceError("INVALID_VALIDATOR_INDEX", `validator index ${v} is out of range`);
       }
-      this.votes.slash(v);
     }
-    if (this.votes.capacity > this.balances.length) this.growBalances(this.votes.capacity);
+    const votes = this.votes;
+    for (let i = 0; i < validators.length; i++) {
+      const v = validators[i] as number;
+      votes.ensure(v);
+      if (votes.capacity > this.balances.length) this.growBalances(votes.capacity);
+      if (votes.equivocating[v] === 1) continue;
+      votes.equivocating[v] = 1;
+      const ci = (votes.current[v] as number) - this.proto.base;
+      if (ci >= 0 && ci < this.proto.length) {
+        this.proto.deltas[ci] = (this.proto.deltas[ci] as number) - (this.balances[v] as number);
+      }
+      votes.current[v] = 0;
+      votes.next[v] = 0;
+    }
     this.headStale = true;
   }
 
@@ -537,28 +588,35 @@ export class ForkChoice {
    */
   setBalances(balances: ArrayLike<number | bigint>): void {
     const n = balances.length;
-    const gwei = new Array<bigint>(n);
-    let g = 0n;
+    // Every balance as a safe integer (checked), and their greatest common divisor: plain numbers are exact here.
+    const gwei = new Float64Array(n);
+    let g = 0;
     for (let i = 0; i < n; i++) {
       const b = balances[i];
-      let x: bigint;
-      if (typeof b === "bigint") x = b;
-      else if (typeof b === "number" && Number.isSafeInteger(b)) x = BigInt(b);
-      else throw new ForkChoiceError("INVALID_BALANCE", `balance ${i} is not an integer`, { details: String(b) });
-      if (x < 0n || x > BigInt(Number.MAX_SAFE_INTEGER)) {
-        throw new ForkChoiceError("INVALID_BALANCE", `balance ${i} is out of range`, { details: String(b) });
+      const x = typeof b === "bigint" && b >= 0n && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+      if (typeof x !== "number" || !Number.isSafeInteger(x) || x < 0) {
+        throw new ForkChoiceError("INVALID_BALANCE", `balance ${i} is not a whole number of gwei below 2^53`, {
+          details: String(b),
+        });
       }
       gwei[i] = x;
-      if (x !== 0n) g = gcd(g, x);
+      if (x !== 0 && x % g !== 0) g = gcdNumber(g, x);
     }
-    if (g === 0n) g = 1n;
-    let totalGwei = 0n;
-    for (let i = 0; i < n; i++) totalGwei += gwei[i] as bigint;
+    if (g === 0) g = 1;
+    // The sum in units of g is exact while it stays below 2^53 (checked); in gwei it may exceed that: bigint.
+    let sumInG = 0;
+    for (let i = 0; i < n; i++) sumInG += (gwei[i] as number) / g;
+    if (sumInG > Number.MAX_SAFE_INTEGER) {
+      throw new ForkChoiceError("INVALID_BALANCE", "the balances' sum is too large to weigh exactly", {
+        details: `the sum in units of ${g} gwei exceeds 2^53`,
+      });
+    }
+    const totalGwei = BigInt(sumInG) * BigInt(g);
     const { slotsPerEpoch, proposerScoreBoost } = this.config;
     // get_proposer_score, with the committee weight floor(sum / SLOTS_PER_EPOCH) as the interface specifies.
     const boostGwei = ((totalGwei / BigInt(slotsPerEpoch)) * BigInt(proposerScoreBoost)) / 100n;
-    const unit = boostGwei === 0n ? g : gcd(g, boostGwei);
-    const totalUnits = totalGwei / unit;
+    const unit = Number(boostGwei === 0n ? BigInt(g) : gcd(BigInt(g), boostGwei));
+    const totalUnits = totalGwei / BigInt(unit);
     if (totalUnits > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new ForkChoiceError("INVALID_BALANCE", "the balances' sum is too large to weigh exactly", {
         details: `sum ${totalGwei} gwei in units of ${unit} gwei exceeds 2^53`,
@@ -566,11 +624,11 @@ export class ForkChoice {
     }
     const capacity = Math.max(n, this.votes.capacity);
     const units = new Float64Array(capacity);
-    for (let i = 0; i < n; i++) units[i] = Number((gwei[i] as bigint) / unit);
+    for (let i = 0; i < n; i++) units[i] = (gwei[i] as number) / unit;
     if (n > this.votes.size) this.votes.ensure(n - 1);
     this.balances = units.length >= this.votes.capacity ? units : this.resized(units, this.votes.capacity);
-    this.unit = unit;
-    this.boostUnits = Number(boostGwei / unit);
+    this.unit = BigInt(unit);
+    this.boostUnits = Number(boostGwei / BigInt(unit));
     this.totalUnits = Number(totalUnits);
     this.needsRebuild = true;
     this.headStale = true;
@@ -589,8 +647,9 @@ export class ForkChoice {
   // ---------------------------------------------------------------- head
 
   /**
-   * `get_head`: batches the votes that moved since the last update into deltas, applies them and the proposer
-   * boost in one backward pass, and follows the justified node's best descendant.
+   * `get_head`: applies the deltas that votes left since the last update (after new balances, recomputes them all
+   * with `computeDeltas`) and the proposer boost in one backward pass, and follows the justified node's best
+   * descendant.
    */
   getHead(): RootHex {
     this.updateHead();
@@ -604,23 +663,24 @@ export class ForkChoice {
     const proto = this.proto;
     const votes = this.votes;
     if (votes.capacity > this.balances.length) this.growBalances(votes.capacity);
-    const params = {
-      deltas: proto.deltas,
-      nodeCount: proto.length,
-      base: proto.base,
-      current: votes.current,
-      next: votes.next,
-    };
     if (this.needsRebuild) {
       // New balances (and maybe a new unit): recompute every weight from the latest messages.
       proto.resetWeights();
       votes.current.fill(0, 0, votes.size);
-      computeDeltas({ ...params, oldBalances: this.balances, newBalances: this.balances }, votes.size);
+      computeDeltas(
+        {
+          deltas: proto.deltas,
+          nodeCount: proto.length,
+          base: proto.base,
+          current: votes.current,
+          next: votes.next,
+          oldBalances: this.balances,
+          newBalances: this.balances,
+        },
+        votes.size,
+      );
       this.needsRebuild = false;
-    } else {
-      computeDeltasFor({ ...params, balances: this.balances }, votes.dirty, votes.dirtyCount);
     }
-    votes.clearDirty();
     proto.applyScoreChanges({ id: this.boostId, amount: this.boostUnits }, this.viability());
     const head = proto.findHead(this.justifiedId);
     if (head === 0) {
