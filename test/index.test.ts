@@ -15,7 +15,6 @@ test("the public API is exactly this list", () => {
       "WeftError",
       "collectProcessMetrics",
       "computeDeltas",
-      "computeDeltasFor",
       "createLogger",
       "decodeBlock",
       "engineByName",
