@@ -47,7 +47,7 @@ export interface BlockInput {
 export interface AttestationInput {
   /** Attesting validator indices. */
   validators: ArrayLike<number>;
-  /** `beacon_block_root`: the LMD vote. */
+  /** `beacon_block_root`: the LMD vote, lowercase hex like every stored root (not re-normalized on this hot path). */
   root: RootHex;
   /** `target.epoch`. */
   targetEpoch: number;

@@ -74,7 +74,7 @@ describe("ForkChoice agrees with Lodestar 1.5.1's ProtoArray at every step", () 
           randomScenario({ seed, validators: 24, steps: 120, slotsPerEpoch: 8, checkpoints: false, invalid: false }),
         );
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 
@@ -93,7 +93,7 @@ describe("ForkChoice agrees with Lodestar 1.5.1's ProtoArray at every step", () 
           }),
         );
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 });

@@ -108,7 +108,7 @@ describe("ForkChoice agrees with the spec transcription at every step", () => {
         fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
           runBoth(randomScenario({ ...options, seed }));
         }),
-        { numRuns: 20 },
+        { numRuns: 15 },
       );
     });
   }
