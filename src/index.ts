@@ -19,6 +19,44 @@ export {
   type ShufflingFork,
 } from "./consensus/cache/shufflingCache.js";
 export { ConsensusError, type ConsensusErrorCode } from "./consensus/errors.js";
+// consensus/forkChoice: proto-array LMD-GHOST, streaming votes, tip probabilities, scenarios
+export {
+  type ComputeDeltasParameters,
+  computeDeltas,
+  NO_VOTE,
+} from "./consensus/forkChoice/computeDeltas.js";
+export { ForkChoiceError, type ForkChoiceErrorCode } from "./consensus/forkChoice/errors.js";
+export {
+  type AnchorInput,
+  type CreateForkChoiceParameters,
+  ForkChoice,
+  type ForkChoiceSnapshot,
+  normalizeRoot,
+} from "./consensus/forkChoice/forkChoice.js";
+export type { ProtoBlock } from "./consensus/forkChoice/protoArray.js";
+export {
+  loadScenario,
+  parseScenario,
+  runScenario,
+  type Scenario,
+  type ScenarioStep,
+  type ScenarioStepResult,
+} from "./consensus/forkChoice/scenario.js";
+export {
+  DEFAULT_TIP_MODEL,
+  getTipProbabilities,
+  type Tip,
+  type TipModelParameters,
+} from "./consensus/forkChoice/tipProbabilities.js";
+export {
+  type AttestationInput,
+  type AttestationResult,
+  type BlockInput,
+  type Checkpoint,
+  type ForkChoiceConfig,
+  MAINNET_FORK_CHOICE_CONFIG,
+  type RootHex,
+} from "./consensus/forkChoice/types.js";
 export { type ConsensusPreset, PRESETS, type PresetName } from "./consensus/params.js";
 export { computeShuffledIndex } from "./consensus/shuffle/computeShuffledIndex.js";
 export { ShufflePool, type ShufflePoolOptions } from "./consensus/shuffle/pool.js";

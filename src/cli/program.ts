@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { WeftError } from "../shared/errors.js";
 import { registerBenchExec } from "./benchExec.js";
+import { registerForkChoice } from "./forkchoice.js";
 import { registerReplay, runReplay } from "./replay.js";
 
 export const VERSION = "0.1.0";
@@ -22,6 +23,7 @@ export function createProgram(): Command {
 
   registerReplay(program);
   registerBenchExec(program);
+  registerForkChoice(program);
   return program;
 }
 
