@@ -41,8 +41,13 @@ async function apply(sm: SM, o: Op, depth: { n: number }): Promise<void> {
       account.balance = BigInt(o.balance);
       return sm.putAccount(address, account);
     }
-    case "delete":
-      return sm.deleteAccount(ADDRESSES[o.a] as Address);
+    case "delete": {
+      // Storage is cleared first, as for a destroyed account: MerkleStateManager's deleteAccount alone leaves
+      // the slots in its storage cache, so a later putCode at the address would see them again.
+      const address = ADDRESSES[o.a] as Address;
+      if ((await sm.getAccount(address)) !== undefined) await sm.clearStorage(address);
+      return sm.deleteAccount(address);
+    }
     case "storage": {
       const address = ADDRESSES[o.a] as Address;
       // Storage needs an account in ethereumjs's managers: create one in both first.
