@@ -1,6 +1,7 @@
 /**
  * The conflict graph of a block executed in order: transaction i depends on an earlier j when i reads or
- * writes something j wrote (read-after-write, write-after-write; the coinbase's lazy fee credits excluded).
+ * writes something j wrote (read-after-write, write-after-write; the coinbase's lazy fee credits excluded; the
+ * account-has-storage flag only orders its readers).
  *
  * - `availableParallelism`: total work over the work on the graph's critical path, the speedup unlimited cores
  *   could reach. One pass over the accesses: for each key, the longest path ending at its last writer.
@@ -18,10 +19,12 @@ import {
 
 const FIELDS = [ACCOUNT_EXISTS, ACCOUNT_NONCE, ACCOUNT_BALANCE, ACCOUNT_CODE, ACCOUNT_STORAGE];
 
-function keysOf(access: TxAccess, which: "reads" | "writes"): string[] {
+function keysOf(access: TxAccess, which: "reads" | "writes", fieldMask = -1): string[] {
   const set = access[which];
   const keys: string[] = [];
-  for (const [address, mask] of set.accounts) for (const bit of FIELDS) if (mask & bit) keys.push(`${address}|f${bit}`);
+  for (const [address, mask] of set.accounts) {
+    for (const bit of FIELDS) if (mask & bit & fieldMask) keys.push(`${address}|f${bit}`);
+  }
   for (const [address, slots] of set.storage) for (const slot of slots) keys.push(`${address}|${slot}`);
   return keys;
 }
@@ -35,7 +38,9 @@ function longestPaths(
   const atKey = new Map<string, number>();
   return accesses.map((access, i) => {
     let before = 0;
-    for (const key of [...keysOf(access, "reads"), ...keysOf(access, "writes")]) {
+    // Depends on earlier writers of what it reads or writes; two writes of the storage flag do not order each
+    // other (their slots do).
+    for (const key of [...keysOf(access, "reads"), ...keysOf(access, "writes", ~ACCOUNT_STORAGE)]) {
       const v = atKey.get(key);
       if (v !== undefined && v > before) before = v;
     }

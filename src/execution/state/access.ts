@@ -58,15 +58,19 @@ export function fieldNames(mask: number): string[] {
   return names;
 }
 
-/** Whether two transactions conflict: one writes what the other reads or writes. */
+/**
+ * Whether two transactions conflict: one writes what the other reads or writes. Two writes of the storage flag
+ * do not conflict with each other (each changed its own slots, which are compared one by one); the flag
+ * conflicts only with a transaction that read it.
+ */
 export function conflicts(a: TxAccess, b: TxAccess): boolean {
-  return overlaps(a.writes, b.reads) || overlaps(b.writes, a.reads) || overlaps(a.writes, b.writes);
+  return overlaps(a.writes, b.reads) || overlaps(b.writes, a.reads) || overlaps(a.writes, b.writes, ~ACCOUNT_STORAGE);
 }
 
-function overlaps(x: AccessSet, y: AccessSet): boolean {
+function overlaps(x: AccessSet, y: AccessSet, fieldMask = -1): boolean {
   for (const [address, fields] of x.accounts) {
     const other = y.accounts.get(address);
-    if (other !== undefined && (other & fields) !== 0) return true;
+    if (other !== undefined && (other & fields & fieldMask) !== 0) return true;
   }
   for (const [address, slots] of x.storage) {
     const other = y.storage.get(address);
