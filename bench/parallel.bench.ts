@@ -9,11 +9,10 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { createVM } from "@ethereumjs/vm";
+
 import { formatTable } from "../src/cli/render.js";
 import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../src/execution/chain.js";
 import { weftCustomCrypto } from "../src/execution/crypto/native.js";
-import { tuneEvm } from "../src/execution/evm/tuning.js";
 import { executeBlock } from "../src/execution/executeBlock.js";
 import { loadFixture } from "../src/execution/fixture.js";
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
@@ -23,6 +22,7 @@ import { stateFromFixture } from "../src/execution/state/fromFixture.js";
 import { StateLayer } from "../src/execution/state/layer.js";
 import { WeftStateManager } from "../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../src/execution/stock.js";
+import { createWeftVM } from "../src/execution/vm.js";
 import { mainnetBlocksDir } from "../src/shared/sharedDir.js";
 import { target, writeResults } from "./harness.js";
 
@@ -51,8 +51,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   const common = b.common();
   const block = b.block(common);
   const state = new WeftStateManager({ layer: new StateLayer(b.base), recordAccess: false });
-  const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(b.blockHashes) });
-  await tuneEvm(vm.evm as never);
+  const vm = await createWeftVM({ common, stateManager: state, blockchain: fixtureBlockchain(b.blockHashes) });
   if (mode === "parN") {
     pool.setState(snapshotOf(b.base));
     await new Promise((r) => setTimeout(r, 20));

@@ -2,12 +2,10 @@
  * The weft engine: `@ethereumjs/vm` on weft's flat, journaled state layer, with native signature recovery and
  * keccak, executing a block through `executeBlock`.
  */
-import { createVM } from "@ethereumjs/vm";
 import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "./chain.js";
 import { weftCustomCrypto } from "./crypto/native.js";
 import type { PreparedBlock, ReplayEngine } from "./engine.js";
 import { ExecutionError } from "./errors.js";
-import { tuneEvm } from "./evm/tuning.js";
 import { executeBlock } from "./executeBlock.js";
 import type { BlockFixture } from "./fixture.js";
 import { executeBlockParallel } from "./parallel/executeParallel.js";
@@ -17,6 +15,7 @@ import { stateFromFixture } from "./state/fromFixture.js";
 import { StateLayer } from "./state/layer.js";
 import { WeftStateManager } from "./state/stateManager.js";
 import { fixtureBlockchain } from "./stock.js";
+import { createWeftVM } from "./vm.js";
 
 export interface WeftEngineOptions {
   /** Record per-transaction read and write sets (default false for replay: nothing reads them there). */
@@ -41,8 +40,11 @@ export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine 
       const base = stateFromFixture(fixture.preState, file);
       const state = new WeftStateManager({ layer: new StateLayer(base), recordAccess: options.recordAccess ?? false });
 
-      const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(fixture.blockHashes) });
-      await tuneEvm(vm.evm as never);
+      const vm = await createWeftVM({
+        common,
+        stateManager: state,
+        blockchain: fixtureBlockchain(fixture.blockHashes),
+      });
       if (threads > 1) {
         pool ??= new WorkerPool({ size: threads - 1 });
         // Keeping the replicas current is the pool's standing work, done before the block arrives.

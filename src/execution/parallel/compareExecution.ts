@@ -6,13 +6,12 @@
  */
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { createVM } from "@ethereumjs/vm";
-import { tuneEvm } from "../evm/tuning.js";
 import { type BlockExecution, executeBlock } from "../executeBlock.js";
 import { bytesKey } from "../state/keys.js";
 import { StateLayer } from "../state/layer.js";
 import { WeftStateManager } from "../state/stateManager.js";
 import { fixtureBlockchain } from "../stock.js";
+import { createWeftVM } from "../vm.js";
 import { availableParallelism } from "./conflictGraph.js";
 import { executeBlockParallel } from "./executeParallel.js";
 import type { WorkerPool } from "./pool.js";
@@ -50,12 +49,11 @@ async function fresh(options: CompareOptions, recordAccess: boolean) {
     recordAccess,
     ...(lazyCoinbase === undefined ? {} : { lazyCoinbase }),
   });
-  const vm = await createVM({
+  const vm = await createWeftVM({
     common: options.common,
     stateManager: state,
     blockchain: fixtureBlockchain(options.blockHashes ?? {}),
   });
-  await tuneEvm(vm.evm as never);
   if (recordAccess) markPostExecution(vm, state);
   return { state, vm };
 }

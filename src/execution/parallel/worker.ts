@@ -7,13 +7,12 @@ import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_
 import { createBlock, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common, Mainnet } from "@ethereumjs/common";
 import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
-import { createVM } from "@ethereumjs/vm";
 import { loadKzg } from "../chain.js";
 import { weftCustomCrypto } from "../crypto/native.js";
-import { tuneEvm } from "../evm/tuning.js";
 import { StateLayer } from "../state/layer.js";
 import { WeftStateManager } from "../state/stateManager.js";
 import { fixtureBlockchain } from "../stock.js";
+import { createWeftVM } from "../vm.js";
 import type { BlockTask, CommitMessage, WorkerMessage } from "./protocol.js";
 import { markPostExecution, speculate } from "./speculate.js";
 import { applyDiff, layerFromSnapshot } from "./stateDiff.js";
@@ -37,8 +36,7 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
     layer: blockLayer,
     ...(task.coinbaseKey === undefined ? {} : { lazyCoinbase: task.coinbaseKey }),
   });
-  const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(task.blockHashes) });
-  await tuneEvm(vm.evm as never);
+  const vm = await createWeftVM({ common, stateManager: state, blockchain: fixtureBlockchain(task.blockHashes) });
   markPostExecution(vm, state);
   const ctx = { vm, state, block, blockLayer, coinbaseKey: task.coinbaseKey };
   const shared = new Int32Array(task.shared);
