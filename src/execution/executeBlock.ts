@@ -26,6 +26,7 @@ import {
 import { encodeReceipt, runTx, type TxReceipt, type VM } from "@ethereumjs/vm";
 import { describeCause } from "../shared/errors.js";
 import { keccak256 } from "./crypto/native.js";
+import type { SenderRecovery } from "./crypto/senderRecovery.js";
 import type { TxAccess } from "./state/access.js";
 import type { WeftStateManager } from "./state/stateManager.js";
 import { orderedTrieRoot } from "./state/trieRoot.js";
@@ -66,6 +67,8 @@ export interface ExecuteBlockOptions {
   transactions?: readonly TypedTransaction[];
   /** Apply withdrawals and block rewards after the transactions (default true). */
   finalize?: boolean;
+  /** Recover senders on a worker thread while executing (default: in one batch on this thread, first). */
+  senderRecovery?: SenderRecovery | undefined;
 }
 
 /** Recovers every sender now (cached on the frozen transaction); returns the indices that failed and why. */
@@ -104,7 +107,8 @@ export function signatureProblem(tx: TypedTransaction): string | undefined {
 export async function executeBlock(options: ExecuteBlockOptions): Promise<BlockExecution> {
   const { vm, state, block } = options;
   const txs = options.transactions ?? block.transactions;
-  const badSignatures = recoverSenders(txs);
+  const recovery = options.senderRecovery?.start(txs);
+  const badSignatures = recovery === undefined ? recoverSenders(txs) : undefined;
 
   await applySystemCalls(vm, state, block);
 
@@ -114,7 +118,8 @@ export async function executeBlock(options: ExecuteBlockOptions): Promise<BlockE
   const acc = new BlockAccumulator(block.header.gasLimit);
   for (let index = 0; index < txs.length; index++) {
     const tx = txs[index] as TypedTransaction;
-    const badSignature = badSignatures.get(index);
+    recovery?.poll();
+    const badSignature = badSignatures === undefined ? signatureProblem(tx) : badSignatures.get(index);
     if (badSignature !== undefined) {
       acc.reject(index, badSignature);
       continue;

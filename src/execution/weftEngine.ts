@@ -4,6 +4,7 @@
  */
 import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "./chain.js";
 import { weftCustomCrypto } from "./crypto/native.js";
+import { SenderRecovery } from "./crypto/senderRecovery.js";
 import type { PreparedBlock, ReplayEngine } from "./engine.js";
 import { ExecutionError } from "./errors.js";
 import { executeBlock } from "./executeBlock.js";
@@ -22,11 +23,17 @@ export interface WeftEngineOptions {
   recordAccess?: boolean;
   /** 1 executes sequentially; N > 1 uses the parallel executor with N − 1 workers beside this thread. */
   threads?: number;
+  /**
+   * Recover senders on a worker thread as the block executes (default true). With one executing thread this
+   * is weft's only use of a second core; false keeps everything on one thread.
+   */
+  recoverOffThread?: boolean;
 }
 
 export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine {
   const threads = options.threads ?? 1;
   let pool: WorkerPool | undefined;
+  let recovery: SenderRecovery | undefined;
   return {
     name: "weft",
     async prepare(fixture: BlockFixture, file?: string): Promise<PreparedBlock> {
@@ -45,6 +52,7 @@ export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine 
         stateManager: state,
         blockchain: fixtureBlockchain(fixture.blockHashes),
       });
+      if (options.recoverOffThread ?? true) recovery ??= new SenderRecovery();
       if (threads > 1) {
         pool ??= new WorkerPool({ size: threads - 1 });
         // Keeping the replicas current is the pool's standing work, done before the block arrives.
@@ -56,7 +64,7 @@ export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine 
         async run() {
           const result =
             pool === undefined
-              ? { ...(await executeBlock({ vm, state, block })), fallbacks: 0 }
+              ? { ...(await executeBlock({ vm, state, block, senderRecovery: recovery })), fallbacks: 0 }
               : await executeBlockParallel({
                   vm,
                   state,

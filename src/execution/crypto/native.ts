@@ -50,6 +50,12 @@ export function ecrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint
   return secp.ecdsaRecover(sig, Number(recovery), msgHash, false).subarray(1);
 }
 
+/** Recovery from a 64-byte (r ‖ s) signature and recovery id: the 64-byte public key without its prefix. */
+export function ecrecoverRaw(msgHash: Uint8Array, signature: Uint8Array, recoveryId: number): Uint8Array {
+  if (secp === undefined) throw new Error("native secp256k1 is not available");
+  return secp.ecdsaRecover(signature, recoveryId, msgHash, false).subarray(1);
+}
+
 /** The `customCrypto` weft hands to `Common`: native where it loaded, ethereumjs's defaults elsewhere. */
 export function weftCustomCrypto(): CustomCrypto {
   const crypto: CustomCrypto = {};
