@@ -27,6 +27,7 @@ import { encodeReceipt, runTx, type TxReceipt, type VM } from "@ethereumjs/vm";
 import { describeCause } from "../shared/errors.js";
 import { keccak256 } from "./crypto/native.js";
 import type { SenderRecovery } from "./crypto/senderRecovery.js";
+import { accumulateRequests, type BlockRequests } from "./requests.js";
 import type { TxAccess } from "./state/access.js";
 import type { WeftStateManager } from "./state/stateManager.js";
 import { orderedTrieRoot } from "./state/trieRoot.js";
@@ -57,6 +58,8 @@ export interface BlockExecution {
   invalid: InvalidTransaction[];
   /** The fee recipient's balance change from the transactions (fees and direct payments), before withdrawals. */
   coinbaseDelta: bigint;
+  /** From Prague (EIP-7685): the execution-layer requests and the header's `requestsHash`. */
+  requests?: BlockRequests;
 }
 
 export interface ExecuteBlockOptions {
@@ -127,8 +130,12 @@ export async function executeBlock(options: ExecuteBlockOptions): Promise<BlockE
     await executeInOrder(vm, state, block, tx, index, acc);
   }
   const coinbaseDelta = ((await state.getAccount(coinbase))?.balance ?? 0n) - coinbaseBefore;
-  if (options.finalize ?? true) await finalizeBlock(vm, state, block);
-  return acc.result(coinbaseDelta);
+  const result = acc.result(coinbaseDelta);
+  if (options.finalize ?? true) {
+    const requests = await finalizeBlock(vm, state, block, acc.receipts);
+    if (requests !== undefined) result.requests = requests;
+  }
+  return result;
 }
 
 /** Receipts, bloom and gas of a block as its transactions are committed in order. */
@@ -202,8 +209,16 @@ export async function executeInOrder(
   }
 }
 
-/** After the transactions: withdrawals (EIP-4895), or the miner's and ommers' rewards before the merge. */
-export async function finalizeBlock(vm: VM, state: WeftStateManager, block: Block): Promise<void> {
+/**
+ * After the transactions: withdrawals (EIP-4895), or the miner's and ommers' rewards before the merge; then,
+ * from Prague, the execution-layer requests.
+ */
+export async function finalizeBlock(
+  vm: VM,
+  state: WeftStateManager,
+  block: Block,
+  receipts: readonly TxReceipt[],
+): Promise<BlockRequests | undefined> {
   state.beginTx();
   if (vm.common.isActivatedEIP(4895)) {
     for (const w of block.withdrawals ?? []) await credit(vm, w.address, w.amount * GWEI_TO_WEI);
@@ -211,6 +226,7 @@ export async function finalizeBlock(vm: VM, state: WeftStateManager, block: Bloc
   }
   if (vm.common.consensusType() === ConsensusType.ProofOfWork) await assignBlockRewards(vm, block);
   state.endTx();
+  return accumulateRequests(vm, state, receipts);
 }
 
 function orInto(target: Uint8Array, source: Uint8Array): void {

@@ -255,8 +255,10 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     }
     for (const port of commitPorts) port.close();
     const coinbaseDelta = (state.layer.account(coinbaseKey)?.balance ?? 0n) - coinbaseBalanceBefore;
-    await finalizeBlock(vm, state, block);
-    return { ...acc.result(coinbaseDelta), stats, fallbacks: stats.reexecuted };
+    const result: ParallelExecution = { ...acc.result(coinbaseDelta), stats, fallbacks: stats.reexecuted };
+    const requests = await finalizeBlock(vm, state, block, acc.receipts);
+    if (requests !== undefined) result.requests = requests;
+    return result;
   } catch (cause) {
     throw new Error(`parallel execution of block ${block.header.number} failed: ${describeCause(cause)}`, { cause });
   } finally {
