@@ -13,8 +13,10 @@ import type { Common } from "@ethereumjs/common";
 import { formatTable } from "../src/cli/render.js";
 import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../src/execution/chain.js";
 import { weftCustomCrypto } from "../src/execution/crypto/native.js";
+import { SenderRecovery } from "../src/execution/crypto/senderRecovery.js";
 import { executeBlock } from "../src/execution/executeBlock.js";
 import { loadFixture } from "../src/execution/fixture.js";
+import { freshBlock } from "../src/execution/parallel/compareExecution.js";
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
 import { normalizedDiff, snapshotOf } from "../src/execution/parallel/stateDiff.js";
@@ -45,7 +47,8 @@ export interface BenchBlock {
 }
 
 const pool = new WorkerPool({ size: Math.max(1, threads - 1) });
-await pool.ready();
+const senderRecovery = new SenderRecovery();
+await Promise.all([pool.ready(), senderRecovery.ready()]);
 
 async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   const common = b.common();
@@ -59,7 +62,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   const start = performance.now();
   const result =
     mode === "seq"
-      ? { ...(await executeBlock({ vm, state, block })), fallbacks: 0 }
+      ? { ...(await executeBlock({ vm, state, block, senderRecovery })), fallbacks: 0 }
       : await executeBlockParallel({
           vm,
           state,
@@ -67,6 +70,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
           pool: mode === "parN" ? pool : undefined,
           blockHashes: b.blockHashes,
           replicasCurrent: true,
+          senderRecovery,
         });
   const ms = performance.now() - start;
   const fingerprint = JSON.stringify(
@@ -109,7 +113,7 @@ async function mainnetBlocks(): Promise<BenchBlock[]> {
       name: String(fixture.number),
       common,
       base: stateFromFixture(fixture.preState),
-      block: (c) => decodeBlock(fixture, c),
+      block: (c) => decodeBlock(fixture, c, undefined, { freeze: false }),
       blockHashes: fixture.blockHashes,
     });
   }
@@ -130,7 +134,13 @@ async function workloadBlocks(): Promise<BenchBlock[]> {
   const out: BenchBlock[] = [];
   for (const kind of kinds) {
     const w = await generateWorkload({ kind, txs: workloadTxs, seed: 1 });
-    out.push({ name: kind, common: () => w.common, base: w.base, block: () => w.block, blockHashes: {} });
+    out.push({
+      name: kind,
+      common: () => w.common,
+      base: w.base,
+      block: (c) => freshBlock(w.block, c),
+      blockHashes: {},
+    });
   }
   return out;
 }
@@ -169,7 +179,7 @@ for (const b of blocks) {
     `${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`,
   );
 }
-await pool.close();
+await Promise.all([pool.close(), senderRecovery.close()]);
 
 const isMainnet = (name: string) => /^\d+$/.test(name);
 process.stdout.write(

@@ -2,6 +2,7 @@
 import { availableParallelism as cores } from "node:os";
 import type { Command } from "commander";
 import { generateWorkload, WORKLOAD_KINDS, type WorkloadKind } from "../devnet/workloads/index.js";
+import { SenderRecovery } from "../execution/crypto/senderRecovery.js";
 import { compareExecution } from "../execution/parallel/compareExecution.js";
 import { WorkerPool } from "../execution/parallel/pool.js";
 import { toQuantity } from "../shared/hex.js";
@@ -41,13 +42,16 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
     ...(options.conflictRate === undefined ? {} : { conflictRate: options.conflictRate }),
   });
   const pool = new WorkerPool({ size: options.threads - 1 });
+  const senderRecovery = new SenderRecovery();
   try {
+    await senderRecovery.ready();
     if (!options.json) process.stderr.write(`executing (${options.rounds} rounds)…\n`);
     const r = await compareExecution({
       common: workload.common,
       base: workload.base,
       block: workload.block,
       pool,
+      senderRecovery,
       rounds: options.rounds,
     });
     const line = {
@@ -88,7 +92,7 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
     }
     return r.identical ? 0 : 1;
   } finally {
-    await pool.close();
+    await Promise.all([pool.close(), senderRecovery.close()]);
   }
 }
 

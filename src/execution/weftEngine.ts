@@ -72,6 +72,7 @@ export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine 
                   pool,
                   blockHashes: fixture.blockHashes,
                   replicasCurrent: true,
+                  senderRecovery: recovery,
                 });
           if (result.invalid.length > 0) {
             const first = result.invalid[0] as { index: number; reason: string };

@@ -4,8 +4,9 @@
  * parallelism from the sequential run's read/write sets (work = gas per transaction). What `weft bench-exec`
  * prints.
  */
-import type { Block } from "@ethereumjs/block";
+import { type Block, createBlockFromRLP } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
+import type { SenderRecovery } from "../crypto/senderRecovery.js";
 import { type BlockExecution, executeBlock } from "../executeBlock.js";
 import { bytesKey } from "../state/keys.js";
 import { StateLayer } from "../state/layer.js";
@@ -24,6 +25,8 @@ export interface CompareOptions {
   /** A block over `common` (decoded once; executing it does not change it). */
   block: Block;
   pool: WorkerPool;
+  /** Sender recovery off the executing thread, for both runs alike. */
+  senderRecovery?: SenderRecovery;
   blockHashes?: Record<string, string>;
   /** Timed runs of each; the best is reported (default 3). */
   rounds?: number;
@@ -56,6 +59,14 @@ async function fresh(options: CompareOptions, recordAccess: boolean) {
   });
   if (recordAccess) markPostExecution(vm, state);
   return { state, vm };
+}
+
+/**
+ * A fresh copy of a block, transactions unfrozen and senders not yet recovered, so every timed run pays for
+ * recovery as a block arriving from outside would.
+ */
+export function freshBlock(block: Block, common: Common): Block {
+  return createBlockFromRLP(block.serialize(), { common, freeze: false, skipConsensusFormatValidation: true });
 }
 
 /** What sequential and parallel execution must agree on, as one comparable string. */
@@ -101,20 +112,29 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
   let fallbacks = 0;
   for (let r = 0; r < rounds; r++) {
     const s = await fresh(options, false);
-    let start = performance.now();
-    const sr = await executeBlock({ vm: s.vm, state: s.state, block });
+    let start: number;
+    const seqBlock = freshBlock(block, options.common);
+    start = performance.now();
+    const sr = await executeBlock({
+      vm: s.vm,
+      state: s.state,
+      block: seqBlock,
+      senderRecovery: options.senderRecovery,
+    });
     seqMs = Math.min(seqMs, performance.now() - start);
     identical &&= fingerprint(sr, s.state.layer) === expected;
 
     const p = await fresh(options, false);
     pool.setState(snapshotOf(options.base));
+    const parBlock = freshBlock(block, options.common);
     start = performance.now();
     const pr = await executeBlockParallel({
       vm: p.vm,
       state: p.state,
-      block,
+      block: parBlock,
       pool,
       replicasCurrent: true,
+      senderRecovery: options.senderRecovery,
       ...(options.blockHashes === undefined ? {} : { blockHashes: options.blockHashes }),
     });
     parMs = Math.min(parMs, performance.now() - start);

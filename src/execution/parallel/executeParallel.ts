@@ -24,6 +24,7 @@ import { Hardfork } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { VM } from "@ethereumjs/vm";
 import { describeCause } from "../../shared/errors.js";
+import type { SenderRecovery } from "../crypto/senderRecovery.js";
 import {
   applySystemCalls,
   BlockAccumulator,
@@ -90,6 +91,8 @@ export interface ExecuteParallelOptions {
    */
   declared?: ReadonlyArray<DeclaredAccess | undefined>;
   enforceDeclared?: boolean;
+  /** Recovers senders on its own thread for the transactions this thread executes (see `executeBlock`). */
+  senderRecovery?: SenderRecovery | undefined;
 }
 
 let nextBlockId = 1;
@@ -102,7 +105,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
   if (base === undefined) throw new Error("executeBlockParallel: the state's layer must sit over the pre-state");
 
   const sequential = async (reason: string): Promise<ParallelExecution> => {
-    const result = await executeBlock({ vm, state, block });
+    const result = await executeBlock({ vm, state, block, senderRecovery: options.senderRecovery });
     return {
       ...result,
       stats: {
@@ -156,6 +159,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     };
     const commitPorts = pool?.startBlock(task) ?? [];
 
+    const recovery = options.senderRecovery?.start(txs);
     const results: Array<SpeculativeResult | undefined> = new Array(n);
     let workerFailed = false;
     const drain = () => {
@@ -200,11 +204,6 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         drain();
         result = results[i];
       }
-      const problem = signatureProblem(tx);
-      if (problem !== undefined) {
-        acc.reject(i, problem);
-        continue;
-      }
       const usable = result !== undefined && !result.failed ? result : undefined;
       if (usable !== undefined) conflict = written.conflict(usable.reads, usable.version);
       if (
@@ -236,17 +235,31 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         const address = (conflict ?? (result.failed ? "speculation failed" : "")).split("|")[0] as string;
         stats.conflicts[address] = (stats.conflicts[address] ?? 0) + 1;
       } else stats.inOrder++;
-      const txLayer = new StateLayer(blockLayer);
-      state.layer = txLayer;
+      // A speculation that ran had a valid signature; here it is checked (and the sender recovered) first.
+      recovery?.poll();
+      const problem = signatureProblem(tx);
+      if (problem !== undefined) {
+        acc.reject(i, problem);
+        continue;
+      }
+      // Executed here, in order: its reads need no validation, so only its writes are recorded (unless the
+      // caller wants the access sets, or declared sets are enforced). With workers to tell, its effect is kept
+      // as a diff on a layer of its own.
+      state.recordReads = recordAccess || options.enforceDeclared === true;
+      const txLayer = commitPorts.length > 0 ? new StateLayer(blockLayer) : undefined;
+      if (txLayer !== undefined) state.layer = txLayer;
       const access = await executeInOrder(vm, state, block, tx, i, acc);
+      state.recordReads = true;
       state.layer = blockLayer;
-      const diff = diffOf(txLayer);
-      txLayer.mergeIntoParent();
-      state.clearCaches();
+      if (txLayer !== undefined) {
+        const diff = diffOf(txLayer);
+        txLayer.mergeIntoParent();
+        state.clearCaches();
+        if (access !== undefined) publish(i, diff);
+      }
       if (access !== undefined) {
         strayed(i, access);
         written.add(access.writes, i);
-        publish(i, diff);
       }
       if (!recordAccess) {
         const last = acc.executed[acc.executed.length - 1];

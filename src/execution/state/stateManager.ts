@@ -125,6 +125,11 @@ function hexToBytesFast(key: string): Uint8Array {
 export class WeftStateManager implements StateManagerInterface {
   layer: StateLayer;
   recordAccess: boolean;
+  /**
+   * With `recordAccess`, also record reads (default true). Writes alone are enough where nothing validates the
+   * transaction's reads afterwards (in-order execution beside speculative workers), and far cheaper.
+   */
+  recordReads = true;
   readonly originalStorageCache: { get(address: Address, key: Uint8Array): Promise<Uint8Array>; clear(): void };
 
   readonly #journal: UndoEntry[] = [];
@@ -156,7 +161,7 @@ export class WeftStateManager implements StateManagerInterface {
   // --- recording -------------------------------------------------------------------------------------------
 
   noteAccountRead(key: string, fields: number): void {
-    if (!this.recordAccess) return;
+    if (!this.recordAccess || !this.recordReads) return;
     if (key === this.#lazyCoinbase) {
       if (this.#postExecution) return;
       this.#coinbaseTouched = true;
@@ -283,7 +288,7 @@ export class WeftStateManager implements StateManagerInterface {
   async getCode(address: Address): Promise<Uint8Array> {
     const key = bytesKey(address.bytes);
     this.noteAccountRead(key, ACCOUNT_CODE);
-    return this.layer.codeOf(key);
+    return internCode(this.layer, key);
   }
 
   async getCodeSize(address: Address): Promise<number> {
@@ -295,7 +300,7 @@ export class WeftStateManager implements StateManagerInterface {
   async getStorage(address: Address, slotBytes: Uint8Array): Promise<Uint8Array> {
     const key = bytesKey(address.bytes);
     const slot = bytesKey(slotBytes);
-    if (this.recordAccess) {
+    if (this.recordAccess && this.recordReads) {
       if (key === this.#lazyCoinbase) this.#coinbaseTouched = true;
       addSlot(this.#reads, `0x${key}`, `0x${slot}`);
     }
@@ -342,7 +347,7 @@ export class WeftStateManager implements StateManagerInterface {
   }
 
   private originalStorage(key: string, slot: string): Uint8Array {
-    if (this.recordAccess) addSlot(this.#reads, `0x${key}`, `0x${slot}`);
+    if (this.recordAccess && this.recordReads) addSlot(this.#reads, `0x${key}`, `0x${slot}`);
     return this.#txOriginal.get(`${key}:${slot}`) ?? this.layer.slot(key, slot);
   }
 
@@ -419,6 +424,24 @@ export class WeftStateManager implements StateManagerInterface {
   shallowCopy(): StateManagerInterface {
     return new WeftStateManager({ layer: new StateLayer(this.layer), recordAccess: this.recordAccess });
   }
+}
+
+/**
+ * Accounts with the same code get the same `Uint8Array`, so per-code work keyed by the array (the EVM's jump
+ * analysis, see `evm/tuning.ts`) is done once per contract, not once per pool or token of a factory.
+ */
+const canonicalCode = new Map<string, Uint8Array>();
+function internCode(layer: StateLayer, key: string): Uint8Array {
+  const code = layer.codeOf(key);
+  if (code.length < 64) return code;
+  const record = layer.account(key);
+  if (record === null) return code;
+  const hash = bytesKey(record.codeHash);
+  const known = canonicalCode.get(hash);
+  if (known !== undefined) return known;
+  if (canonicalCode.size >= 20_000) canonicalCode.clear();
+  canonicalCode.set(hash, code);
+  return code;
 }
 
 function applyUndo(layer: StateLayer, e: UndoEntry): void {
