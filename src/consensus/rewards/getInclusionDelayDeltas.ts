@@ -61,7 +61,10 @@ export function getInclusionDelayDeltas(
   let increments = 0;
   let remainder = 0;
   for (let i = 0; i < n; i++) {
-    if ((state.activationEpoch[i] as number) <= state.currentEpoch && state.currentEpoch < (state.exitEpoch[i] as number)) {
+    if (
+      (state.activationEpoch[i] as number) <= state.currentEpoch &&
+      state.currentEpoch < (state.exitEpoch[i] as number)
+    ) {
       const eb = state.effectiveBalance[i] as number;
       const inc = Math.floor(eb / EFFECTIVE_BALANCE_INCREMENT);
       increments += inc;

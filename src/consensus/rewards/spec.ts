@@ -197,7 +197,8 @@ function get_flag_index_deltas(state: BeaconState, flag_index: number): Deltas {
     if (unslashed_participating_indices.has(index)) {
       if (!is_in_inactivity_leak(state)) {
         const reward_numerator = base_reward * weight * unslashed_participating_increments;
-        rewards[index] = (rewards[index] as bigint) + reward_numerator / (active_increments * BigInt(WEIGHT_DENOMINATOR));
+        rewards[index] =
+          (rewards[index] as bigint) + reward_numerator / (active_increments * BigInt(WEIGHT_DENOMINATOR));
       }
     } else if (flag_index !== TIMELY_HEAD_FLAG_INDEX) {
       penalties[index] = (penalties[index] as bigint) + (base_reward * weight) / BigInt(WEIGHT_DENOMINATOR);
@@ -228,10 +229,9 @@ function process_inactivity_updates(state: BeaconState): void {
   if (get_current_epoch(state) === BigInt(GENESIS_EPOCH)) return;
   for (const index of get_eligible_validator_indices(state)) {
     // Increase the inactivity score of inactive validators
-    if (
-      get_unslashed_participating_indices(state, TIMELY_TARGET_FLAG_INDEX, get_previous_epoch(state)).has(index)
-    ) {
-      state.inactivity_scores[index] = (state.inactivity_scores[index] as bigint) - bigMin(1n, state.inactivity_scores[index] as bigint);
+    if (get_unslashed_participating_indices(state, TIMELY_TARGET_FLAG_INDEX, get_previous_epoch(state)).has(index)) {
+      state.inactivity_scores[index] =
+        (state.inactivity_scores[index] as bigint) - bigMin(1n, state.inactivity_scores[index] as bigint);
     } else {
       state.inactivity_scores[index] = (state.inactivity_scores[index] as bigint) + BigInt(INACTIVITY_SCORE_BIAS);
     }
@@ -289,7 +289,11 @@ export function processEpochRewardsSpec(rewardsState: RewardsState): EpochReward
 function get_base_reward_phase0(state: BeaconState, index: ValidatorIndex): Gwei {
   const total_balance = get_total_active_balance(state);
   const effective_balance = (state.validators[index] as Validator).effective_balance;
-  return (effective_balance * BigInt(BASE_REWARD_FACTOR)) / integer_squareroot(total_balance) / BigInt(BASE_REWARDS_PER_EPOCH);
+  return (
+    (effective_balance * BigInt(BASE_REWARD_FACTOR)) /
+    integer_squareroot(total_balance) /
+    BigInt(BASE_REWARDS_PER_EPOCH)
+  );
 }
 
 function get_proposer_reward(state: BeaconState, attesting_index: ValidatorIndex): Gwei {
@@ -325,12 +329,16 @@ export function getInclusionDelayDeltasSpec(
     // Python's min returns the first of equal keys.
     let attestation: PendingAttestation | undefined;
     for (const a of matching_source_attestations) {
-      if (get_attesting_indices(a).has(index) && (attestation === undefined || a.inclusionDelay < attestation.inclusionDelay)) {
+      if (
+        get_attesting_indices(a).has(index) &&
+        (attestation === undefined || a.inclusionDelay < attestation.inclusionDelay)
+      ) {
         attestation = a;
       }
     }
     if (attestation === undefined) continue;
-    rewards[attestation.proposerIndex] = (rewards[attestation.proposerIndex] as bigint) + get_proposer_reward(state, index);
+    rewards[attestation.proposerIndex] =
+      (rewards[attestation.proposerIndex] as bigint) + get_proposer_reward(state, index);
     const max_attester_reward = get_base_reward_phase0(state, index) - get_proposer_reward(state, index);
     rewards[index] = (rewards[index] as bigint) + max_attester_reward / BigInt(attestation.inclusionDelay);
   }

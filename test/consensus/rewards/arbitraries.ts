@@ -4,7 +4,8 @@ import type { RewardsState } from "../../../src/consensus/rewards/rewardsState.j
 import type { PendingAttestation } from "../../../src/consensus/rewards/spec.js";
 
 const GWEI = 1_000_000_000;
-const epochOrFar = (max: number) => fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max }) }, fc.constant(Infinity));
+const epochOrFar = (max: number) =>
+  fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max }) }, fc.constant(Infinity));
 
 const validator = fc.record({
   effectiveIncrements: fc.oneof(

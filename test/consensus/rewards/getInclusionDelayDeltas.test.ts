@@ -17,7 +17,10 @@ describe("getInclusionDelayDeltas (linear) against the spec's O(V×A) loop", () 
   });
 
   test("the earliest of equal delays pays its proposer", () => {
-    const [state] = fc.sample(rewardsStateArb.filter((s) => s.effectiveBalance.length >= 3 && s.slashed[0] === 0), 1);
+    const [state] = fc.sample(
+      rewardsStateArb.filter((s) => s.effectiveBalance.length >= 3 && s.slashed[0] === 0),
+      1,
+    );
     if (state === undefined) throw new Error("no sample");
     state.effectiveBalance[0] = 32e9;
     const bits = BitArray.fromBoolArray([true]);
@@ -33,7 +36,12 @@ describe("getInclusionDelayDeltas (linear) against the spec's O(V×A) loop", () 
   test("an inclusion delay of zero is a typed error", () => {
     const [state] = fc.sample(rewardsStateArb, 1);
     if (state === undefined) throw new Error("no sample");
-    const att = { committee: [0], aggregationBits: BitArray.fromBoolArray([true]), inclusionDelay: 0, proposerIndex: 0 };
+    const att = {
+      committee: [0],
+      aggregationBits: BitArray.fromBoolArray([true]),
+      inclusionDelay: 0,
+      proposerIndex: 0,
+    };
     expect(() => getInclusionDelayDeltas(state, [att])).toThrow(RewardsError);
   });
 });

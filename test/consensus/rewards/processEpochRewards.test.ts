@@ -7,7 +7,10 @@ import { rewardsStateArb } from "./arbitraries.js";
 
 const GWEI = 1_000_000_000;
 
-function uniformState(n: number, overrides: { currentEpoch?: number; finalizedEpoch?: number; participation?: number }) {
+function uniformState(
+  n: number,
+  overrides: { currentEpoch?: number; finalizedEpoch?: number; participation?: number },
+) {
   return {
     currentEpoch: overrides.currentEpoch ?? 10,
     finalizedEpoch: overrides.finalizedEpoch ?? 8,
