@@ -84,7 +84,7 @@ describe("AttestationPool", () => {
     expect(pool.addSingleAttestation(single(data, 0, 1))).toBe(false); // already in an aggregate
     const { instance, itemValidator } = pool.packingInstance(context());
     const aggs = instance.groups[0]?.committees[0]?.aggregates ?? [];
-    const asValidators = aggs.map((a) => a.map((i) => itemValidator[i]).sort());
+    const asValidators = aggs.map((a) => Array.from(a, (i) => itemValidator[i] as number).sort());
     // {A, B} merged with single 6, and {C} with single 6: maximal disjoint combinations.
     expect(asValidators).toEqual([
       [10, 11, 12, 13, 14, 15, 16],
