@@ -135,6 +135,52 @@ const disjoint = (a: BitArray, b: BitArray): boolean => {
   return true;
 };
 
+/** One candidate of a committee: which aggregates (by position) and singles (committee positions) it merges. */
+export interface MergedAggregate {
+  bits: BitArray;
+  aggregates: number[];
+  singles: number[];
+}
+
+/**
+ * The pool's candidates for one committee and data: every maximal combination of pairwise disjoint aggregates
+ * (Bron–Kerbosch on the compatibility graph), each topped up with the singles it lacks, then those contained in
+ * another dropped (a contained candidate never covers more). With no aggregate, the singles alone.
+ */
+export function mergeDisjointAggregates(
+  aggregates: readonly BitArray[],
+  singles: readonly number[],
+  committeeSize: number,
+  maxCandidates = 64,
+): MergedAggregate[] {
+  const n = aggregates.length;
+  const cliques =
+    n === 0
+      ? [[]]
+      : bronKerbosch((a, b) => disjoint(aggregates[a] as BitArray, aggregates[b] as BitArray), n, maxCandidates);
+  const out: MergedAggregate[] = [];
+  for (const clique of cliques) {
+    const bits = Bits.fromBitLen(committeeSize);
+    for (const i of clique) {
+      const agg = (aggregates[i] as BitArray).uint8Array;
+      for (let k = 0; k < bits.uint8Array.length; k++)
+        bits.uint8Array[k] = (bits.uint8Array[k] as number) | (agg[k] as number);
+    }
+    const added: number[] = [];
+    for (const position of singles) {
+      if (!bits.get(position)) {
+        bits.set(position, true);
+        added.push(position);
+      }
+    }
+    if (clique.length + added.length > 0) out.push({ bits, aggregates: clique, singles: added });
+  }
+  // Drop candidates inside another (of two equal ones, keep the first).
+  return out.filter(
+    (c, i) => !out.some((d, j) => j !== i && isSubset(c.bits, d.bits) && (!isSubset(d.bits, c.bits) || j < i)),
+  );
+}
+
 export class AttestationPool {
   private readonly byRoot = new Map<string, DataEntry>();
   private readonly options: Required<AttestationPoolOptions>;
@@ -260,38 +306,19 @@ export class AttestationPool {
 
   /** Per committee: maximal disjoint combinations of aggregates, topped up with singles, none inside another. */
   private candidates(cv: CommitteeVotes): Candidate[] {
-    const out: Candidate[] = [];
-    const n = cv.aggregates.length;
-    const cliques =
-      n === 0
-        ? []
-        : bronKerbosch(
-            (a, b) => disjoint((cv.aggregates[a] as Vote).bits, (cv.aggregates[b] as Vote).bits),
-            n,
-            this.options.maxCandidates,
-          );
-    if (cliques.length === 0) cliques.push([]);
-    for (const clique of cliques) {
-      const bits = Bits.fromBitLen(cv.members.length);
-      const signatures: Uint8Array[] = [];
-      for (const i of clique) {
-        const agg = cv.aggregates[i] as Vote;
-        for (let k = 0; k < bits.uint8Array.length; k++) {
-          bits.uint8Array[k] = (bits.uint8Array[k] as number) | (agg.bits.uint8Array[k] as number);
-        }
-        signatures.push(agg.signature);
-      }
-      for (const [position, sig] of cv.singles) {
-        if (!bits.get(position)) {
-          bits.set(position, true);
-          signatures.push(sig);
-        }
-      }
-      if (signatures.length > 0) out.push({ bits, signatures });
-    }
-    return out.filter(
-      (c, i) => !out.some((d, j) => j !== i && isSubset(c.bits, d.bits) && (!isSubset(d.bits, c.bits) || j < i)),
-    );
+    const singles = [...cv.singles.keys()];
+    return mergeDisjointAggregates(
+      cv.aggregates.map((a) => a.bits),
+      singles,
+      cv.members.length,
+      this.options.maxCandidates,
+    ).map((m) => ({
+      bits: m.bits,
+      signatures: [
+        ...m.aggregates.map((i) => (cv.aggregates[i] as Vote).signature),
+        ...m.singles.map((p) => cv.singles.get(p) as Uint8Array),
+      ],
+    }));
   }
 
   /**
@@ -322,27 +349,30 @@ export class AttestationPool {
         const aggregates: number[][] = [];
         const kept: Candidate[] = [];
         for (const cand of this.candidates(cv)) {
-          const items: number[] = [];
+          const positions = cand.bits.getTrueBitIndexes();
+          const weightOf = (v: number): number => {
+            const increments = Math.floor((ctx.effectiveBalance[v] as number) / EFFECTIVE_BALANCE_INCREMENT);
+            return increments * ctx.baseRewardPerIncrement * flagWeightSum(flags & ~(participation[v] ?? 0));
+          };
           let worth = 0;
-          for (const position of cand.bits.getTrueBitIndexes()) {
+          for (const position of positions) worth += weightOf(cv.members[position] as number);
+          if (worth === 0) continue;
+          const items: number[] = [];
+          for (const position of positions) {
             const v = cv.members[position] as number;
             const key = v * 2 + epochOffset;
             let item = itemOf.get(key);
             if (item === undefined) {
               item = weights.length;
               itemOf.set(key, item);
-              const increments = Math.floor((ctx.effectiveBalance[v] as number) / EFFECTIVE_BALANCE_INCREMENT);
-              const baseReward = increments * ctx.baseRewardPerIncrement;
-              const w = baseReward * flagWeightSum(flags & ~(participation[v] ?? 0));
+              const w = weightOf(v);
               weights.push(w);
               itemValidator.push(v);
               itemEpoch.push(data.target.epoch);
               if ((participation[v] ?? 0) !== 0 && w === 0) covered.push(item);
             }
-            worth += weights[item] as number;
             items.push(item);
           }
-          if (worth === 0) continue;
           aggregates.push(items);
           kept.push(cand);
         }

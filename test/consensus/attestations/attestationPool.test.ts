@@ -127,10 +127,13 @@ describe("AttestationPool", () => {
     const participation = new Uint8Array(32);
     participation[10] = 7;
     participation[11] = 7;
+    participation[20] = 7;
     const { instance, itemValidator } = pool.packingInstance(context(participation));
+    // Committee 0's aggregate adds nothing and is left out; committee 1's still pays for validator 21.
     expect(instance.groups[0]?.committees.map((c) => c.index)).toEqual([1]);
-    expect(Array.from(itemValidator)).toEqual([10, 11, 20, 21]);
-    expect(instance.covered).toEqual([0, 1]);
+    expect(Array.from(itemValidator)).toEqual([20, 21]);
+    expect(instance.covered).toEqual([0]);
+    expect(instance.weights).toEqual([0, 32 * 100 * 54]);
   });
 
   test("prunes what can no longer be included and stays within its bound", async () => {
