@@ -89,9 +89,6 @@ function committee(world: World, slot: number, index: number): Uint32Array {
   return world.shuffles[epoch % 2]?.subarray(start, end) as Uint32Array;
 }
 
-/** Data variants of a slot's votes: 0 correct, 1 wrong head, 2 wrong head and target. */
-type Variant = 0 | 1 | 2;
-
 export interface GeneratedInstances {
   /** The same pool and chain, in Electra form (groups per data, limit 8) and phase0 form (per data and committee, 128). */
   electra: PackingInstance;
@@ -146,7 +143,8 @@ export function generateInstances(world: World, seed: number): GeneratedInstance
     for (let c = 0; c < COMMITTEES_PER_SLOT; c++) {
       const members = committee(world, s, c);
       const n = members.length;
-      const variant = new Int8Array(n).fill(-1); // -1: no vote
+      // The data each member voted for: -1 none, 0 correct, 1 wrong head, 2 wrong head and target.
+      const variant = new Int8Array(n).fill(-1);
       const arrival = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         if (rand() >= 0.97) continue;

@@ -11,7 +11,8 @@
  *    stopping at zero.
  *
  * Sums of Gwei can pass 2^53 (mainnet's total is about 3.4e16), so they are kept as whole increments plus a
- * remainder, each exact in a double. The spec transcription in `spec.ts` is the reference it is tested against.
+ * remainder, each exact in a double. Hot loops read the typed-array columns directly and allocate nothing per
+ * validator. The spec transcription in `spec.ts` is the reference it is tested against.
  */
 import {
   BASE_REWARD_FACTOR,
@@ -32,20 +33,6 @@ import { assertRewardsState, type EpochRewardsResult, type RewardsState } from "
 const INCREMENT = EFFECTIVE_BALANCE_INCREMENT;
 const INACTIVITY_PENALTY_DENOMINATOR = INACTIVITY_SCORE_BIAS * INACTIVITY_PENALTY_QUOTIENT_BELLATRIX;
 const TARGET_BIT = 1 << TIMELY_TARGET_FLAG_INDEX;
-
-/** An exact sum of Gwei amounts: whole increments and a remainder, each below 2^53 for any real state. */
-class GweiSum {
-  increments = 0;
-  remainder = 0;
-  add(gwei: number): void {
-    const inc = Math.floor(gwei / INCREMENT);
-    this.increments += inc;
-    this.remainder += gwei - inc * INCREMENT;
-  }
-  toBigInt(): bigint {
-    return BigInt(this.increments) * BigInt(INCREMENT) + BigInt(this.remainder);
-  }
-}
 
 /** The spec's `integer_squareroot` (Newton's method on uint64). */
 export function integerSquareRoot(n: bigint): bigint {
@@ -81,8 +68,9 @@ function inactivityPenalty(effectiveBalance: number, score: number): number {
  */
 export function processEpochRewards(state: RewardsState): EpochRewardsResult {
   const n = assertRewardsState(state);
-  const balances = Float64Array.from(state.balances);
-  const inactivityScores = Float64Array.from(state.inactivityScores);
+  // slice() copies typed arrays with a memcpy (Float64Array.from would iterate).
+  const balances = state.balances.slice();
+  const inactivityScores = state.inactivityScores.slice();
   const rewards = new Float64Array(n);
   const penalties = new Float64Array(n);
   if (state.currentEpoch === GENESIS_EPOCH) return { balances, inactivityScores, rewards, penalties };
@@ -93,63 +81,85 @@ export function processEpochRewards(state: RewardsState): EpochRewardsResult {
   const participation = state.previousEpochParticipation;
   const inLeak = previousEpoch - state.finalizedEpoch > MIN_EPOCHS_TO_INACTIVITY_PENALTY;
 
-  // Pass 1: totals.
-  const totalActive = new GweiSum();
-  const flagBalance = Array.from({ length: PARTICIPATION_FLAG_COUNT }, () => new GweiSum());
+  // Pass 1: totals, each Gwei sum kept as whole increments plus a remainder (both exact in doubles).
+  let activeInc = 0;
+  let activeRem = 0;
+  let sourceInc = 0;
+  let sourceRem = 0;
+  let targetInc = 0;
+  let targetRem = 0;
+  let headInc = 0;
+  let headRem = 0;
   let maxIncrements = 0;
   for (let i = 0; i < n; i++) {
     const eb = effectiveBalance[i] as number;
+    const inc = Math.floor(eb / INCREMENT);
+    const rem = eb - inc * INCREMENT;
+    if (inc > maxIncrements) maxIncrements = inc;
     const activation = activationEpoch[i] as number;
     const exit = exitEpoch[i] as number;
-    if (activation <= currentEpoch && currentEpoch < exit) totalActive.add(eb);
+    if (activation <= currentEpoch && currentEpoch < exit) {
+      activeInc += inc;
+      activeRem += rem;
+    }
     if (activation <= previousEpoch && previousEpoch < exit && slashed[i] === 0) {
       const flags = participation[i] as number;
-      for (let f = 0; f < PARTICIPATION_FLAG_COUNT; f++) {
-        if ((flags >> f) & 1) (flagBalance[f] as GweiSum).add(eb);
+      if (flags & 1) {
+        sourceInc += inc;
+        sourceRem += rem;
+      }
+      if (flags & 2) {
+        targetInc += inc;
+        targetRem += rem;
+      }
+      if (flags & 4) {
+        headInc += inc;
+        headRem += rem;
       }
     }
-    const inc = Math.floor(eb / INCREMENT);
-    if (inc > maxIncrements) maxIncrements = inc;
   }
-
-  // Reward and penalty tables by effective-balance increments, filled lazily in exact arithmetic.
-  const totalActiveBalance = totalActive.toBigInt();
-  const activeBalance = totalActiveBalance > BigInt(INCREMENT) ? totalActiveBalance : BigInt(INCREMENT);
+  const gwei = (inc: number, rem: number): bigint => BigInt(inc) * BigInt(INCREMENT) + BigInt(rem);
+  const atLeastIncrement = (x: bigint): bigint => (x > BigInt(INCREMENT) ? x : BigInt(INCREMENT));
+  const totalActiveBalance = atLeastIncrement(gwei(activeInc, activeRem));
   const baseRewardPerIncrement = BigInt(getBaseRewardPerIncrement(totalActiveBalance));
-  const activeIncrements = activeBalance / BigInt(INCREMENT);
-  const rewardTable: Float64Array[] = [];
-  const penaltyTable: Float64Array[] = [];
-  const flagNumerator: bigint[] = [];
-  for (let f = 0; f < PARTICIPATION_FLAG_COUNT; f++) {
-    rewardTable.push(new Float64Array(maxIncrements + 1).fill(-1));
-    penaltyTable.push(new Float64Array(maxIncrements + 1).fill(-1));
-    const participating = (flagBalance[f] as GweiSum).toBigInt();
-    const participatingBalance = participating > BigInt(INCREMENT) ? participating : BigInt(INCREMENT);
-    flagNumerator.push(BigInt(PARTICIPATION_FLAG_WEIGHTS[f] as number) * (participatingBalance / BigInt(INCREMENT)));
-  }
+  const activeIncrements = totalActiveBalance / BigInt(INCREMENT);
+  const participatingIncrements = [
+    atLeastIncrement(gwei(sourceInc, sourceRem)) / BigInt(INCREMENT),
+    atLeastIncrement(gwei(targetInc, targetRem)) / BigInt(INCREMENT),
+    atLeastIncrement(gwei(headInc, headRem)) / BigInt(INCREMENT),
+  ];
   const rewardDenominator = activeIncrements * BigInt(WEIGHT_DENOMINATOR);
-  const flagReward = (f: number, inc: number): number => {
-    const table = rewardTable[f] as Float64Array;
-    let r = table[inc] as number;
-    if (r < 0) {
-      const baseReward = BigInt(inc) * baseRewardPerIncrement;
-      r = Number((baseReward * (flagNumerator[f] as bigint)) / rewardDenominator);
-      table[inc] = r;
+
+  // A validator's flag deltas depend only on (participation flags, increments): per flag, a reward or a penalty.
+  // They are computed once per pair in exact integer arithmetic, as `flagDeltas[key * 6 + 2f]` (reward of flag
+  // f) and `[... + 2f + 1]` (penalty), with their sums after them; -1 marks a pair not computed yet.
+  const stride = maxIncrements + 1;
+  const deltas = new Float64Array(8 * stride * 8).fill(-1);
+  const fillDeltas = (flags: number, inc: number): number => {
+    const at = (flags * stride + inc) * 8;
+    const baseReward = BigInt(inc) * baseRewardPerIncrement;
+    let rewardSum = 0;
+    let penaltySum = 0;
+    for (let f = 0; f < PARTICIPATION_FLAG_COUNT; f++) {
+      const weight = BigInt(PARTICIPATION_FLAG_WEIGHTS[f] as number);
+      let r = 0;
+      let p = 0;
+      if ((flags >> f) & 1) {
+        if (!inLeak) r = Number((baseReward * weight * (participatingIncrements[f] as bigint)) / rewardDenominator);
+      } else if (f !== TIMELY_HEAD_FLAG_INDEX) {
+        p = Number((baseReward * weight) / BigInt(WEIGHT_DENOMINATOR));
+      }
+      deltas[at + 2 * f] = r;
+      deltas[at + 2 * f + 1] = p;
+      rewardSum += r;
+      penaltySum += p;
     }
-    return r;
-  };
-  const flagPenalty = (f: number, inc: number): number => {
-    const table = penaltyTable[f] as Float64Array;
-    let p = table[inc] as number;
-    if (p < 0) {
-      const baseReward = BigInt(inc) * baseRewardPerIncrement;
-      p = Number((baseReward * BigInt(PARTICIPATION_FLAG_WEIGHTS[f] as number)) / BigInt(WEIGHT_DENOMINATOR));
-      table[inc] = p;
-    }
-    return p;
+    deltas[at + 6] = rewardSum;
+    deltas[at + 7] = penaltySum;
+    return at;
   };
 
-  // Pass 2: inactivity scores, then each eligible validator's deltas in the spec's order.
+  // Pass 2: inactivity scores, then each eligible validator's deltas.
   for (let i = 0; i < n; i++) {
     const activation = activationEpoch[i] as number;
     const exit = exitEpoch[i] as number;
@@ -157,7 +167,7 @@ export function processEpochRewards(state: RewardsState): EpochRewardsResult {
     const isSlashed = slashed[i] === 1;
     if (!activePrevious && !(isSlashed && previousEpoch + 1 < (withdrawableEpoch[i] as number))) continue;
 
-    const flags = activePrevious && !isSlashed ? (participation[i] as number) : 0;
+    const flags = activePrevious && !isSlashed ? (participation[i] as number) & 7 : 0;
     const matchingTarget = (flags & TARGET_BIT) !== 0;
     let score = inactivityScores[i] as number;
     score = matchingTarget ? score - Math.min(1, score) : score + INACTIVITY_SCORE_BIAS;
@@ -166,30 +176,27 @@ export function processEpochRewards(state: RewardsState): EpochRewardsResult {
 
     const eb = effectiveBalance[i] as number;
     const inc = Math.floor(eb / INCREMENT);
-    let balance = balances[i] as number;
-    let rewardSum = 0;
-    let penaltySum = 0;
-    for (let f = 0; f < PARTICIPATION_FLAG_COUNT; f++) {
-      if ((flags >> f) & 1) {
-        if (!inLeak) {
-          const r = flagReward(f, inc);
-          balance += r;
-          rewardSum += r;
-        }
-      } else if (f !== TIMELY_HEAD_FLAG_INDEX) {
-        const p = flagPenalty(f, inc);
-        balance = p > balance ? 0 : balance - p;
-        penaltySum += p;
+    let at = (flags * stride + inc) * 8;
+    if ((deltas[at] as number) < 0) at = fillDeltas(flags, inc);
+    const inactivity = matchingTarget ? 0 : inactivityPenalty(eb, score);
+    const reward = deltas[at + 6] as number;
+    const penalty = (deltas[at + 7] as number) + inactivity;
+    const balance = balances[i] as number;
+    if (balance >= penalty) {
+      // No decrease can reach zero, so applying the deltas in order is the same as applying their sums.
+      balances[i] = balance + reward - penalty;
+    } else {
+      // The spec's order, each decrease stopping at zero: flag by flag (reward, penalty), then inactivity.
+      let b = balance;
+      for (let f = 0; f < PARTICIPATION_FLAG_COUNT; f++) {
+        b += deltas[at + 2 * f] as number;
+        const p = deltas[at + 2 * f + 1] as number;
+        b = p > b ? 0 : b - p;
       }
+      balances[i] = inactivity > b ? 0 : b - inactivity;
     }
-    if (!matchingTarget) {
-      const p = inactivityPenalty(eb, score);
-      balance = p > balance ? 0 : balance - p;
-      penaltySum += p;
-    }
-    balances[i] = balance;
-    rewards[i] = rewardSum;
-    penalties[i] = penaltySum;
+    rewards[i] = reward;
+    penalties[i] = penalty;
   }
   return { balances, inactivityScores, rewards, penalties };
 }

@@ -13,7 +13,8 @@ const validator = fc.record({
     { weight: 2, arbitrary: fc.integer({ min: 0, max: 32 }) },
     { weight: 1, arbitrary: fc.integer({ min: 32, max: 2048 }) },
   ),
-  balance: fc.integer({ min: 0, max: 2100 * GWEI }),
+  // Small balances too, so that penalties reach zero and the spec's saturating decreases matter.
+  balance: fc.oneof(fc.integer({ min: 0, max: 2100 * GWEI }), fc.integer({ min: 0, max: 3_000_000 })),
   slashed: fc.boolean(),
   activation: epochOrFar(25),
   exitAfter: epochOrFar(20),

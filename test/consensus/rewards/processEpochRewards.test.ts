@@ -40,8 +40,8 @@ describe("processEpochRewards (linear) against the spec transcription", () => {
     );
   });
 
-  test("the random states reach leaks, slashings and every flag", () => {
-    const seen = { leak: 0, slashed: 0, penalised: 0, rewarded: 0 };
+  test("the random states reach leaks, slashings, rewards, penalties and balances drained to zero", () => {
+    const seen = { leak: 0, slashed: 0, penalised: 0, rewarded: 0, drained: 0 };
     fc.assert(
       fc.property(rewardsStateArb, (s) => {
         if (s.currentEpoch - 1 - s.finalizedEpoch > 4) seen.leak++;
@@ -49,10 +49,11 @@ describe("processEpochRewards (linear) against the spec transcription", () => {
         const r = processEpochRewards(s);
         if (r.penalties.some((x) => x > 0)) seen.penalised++;
         if (r.rewards.some((x) => x > 0)) seen.rewarded++;
+        if (r.balances.some((b, i) => b === 0 && (s.balances[i] as number) > 0)) seen.drained++;
       }),
       { numRuns: 200 },
     );
-    expect(Math.min(seen.leak, seen.slashed, seen.penalised, seen.rewarded)).toBeGreaterThan(10);
+    expect(Math.min(seen.leak, seen.slashed, seen.penalised, seen.rewarded, seen.drained)).toBeGreaterThan(10);
   });
 
   test("full participation outside a leak: everyone rewarded, nobody penalised", () => {
