@@ -97,7 +97,20 @@ export interface GeneratedInstances {
   entries: number;
 }
 
-export function generateInstances(world: World, seed: number): GeneratedInstances {
+export interface NetworkConditions {
+  /** Share of votes that arrive late (after 6 s), racing the aggregators' cutoffs (default 0.03). */
+  lateShare: number;
+  /** Spread of a late vote's arrival as seen by different aggregators, seconds (default 0.6). */
+  jitter: number;
+}
+
+/** Mainnet on a good day; and a stressed network, where many votes race the aggregators and views diverge. */
+export const NETWORK: Record<"mainnet" | "stressed", NetworkConditions> = {
+  mainnet: { lateShare: 0.03, jitter: 0.6 },
+  stressed: { lateShare: 0.1, jitter: 1.5 },
+};
+
+export function generateInstances(world: World, seed: number, network: NetworkConditions = NETWORK.mainnet): GeneratedInstances {
   const rand = prng(seed * 7919 + 17);
   const N = 64 + Math.floor(rand() * 10_000); // the slot being proposed
   const currentEpoch = Math.floor(N / SLOTS_PER_EPOCH);
@@ -149,7 +162,7 @@ export function generateInstances(world: World, seed: number): GeneratedInstance
       for (let i = 0; i < n; i++) {
         if (rand() >= 0.97) continue;
         variant[i] = rand() < wrongShare ? (boundary && late ? 2 : 1) : 0;
-        arrival[i] = rand() < 0.97 ? 4 + rand() * 2 : 6 + rand() * 6;
+        arrival[i] = rand() >= network.lateShare ? 4 + rand() * 2 : 6 + rand() * 6;
       }
       // Prompt votes (by 6 s) reach every aggregator before its cutoff; late ones race it, with jitter.
       const prompt = [BitArray.fromBitLen(n), BitArray.fromBitLen(n), BitArray.fromBitLen(n)];
@@ -169,7 +182,7 @@ export function generateInstances(world: World, seed: number): GeneratedInstance
         const cutoff = 7.5 + rand() * 1.5;
         const bits = (prompt[v] as BitArray).clone();
         for (const i of lateVotes[v] as number[]) {
-          if ((arrival[i] as number) + (rand() - 0.5) * 0.6 < cutoff) bits.set(i, true);
+          if ((arrival[i] as number) + (rand() - 0.5) * network.jitter < cutoff) bits.set(i, true);
         }
         (byVariant[v] as BitArray[]).push(bits);
       }
@@ -270,7 +283,10 @@ export function generateInstances(world: World, seed: number): GeneratedInstance
   };
 }
 
-/** `npx tsx bench/packInstances.ts --mode electra|phase0 [--seed N] [--validators N]`: one instance as JSON. */
+/**
+ * `npx tsx bench/packInstances.ts --mode electra|phase0 [--seed N] [--validators N] [--network mainnet|stressed]`:
+ * one instance as JSON on stdout.
+ */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const opt = (name: string, fallback: string) => {
@@ -280,7 +296,9 @@ async function main(): Promise<void> {
   const mode = opt("mode", "electra");
   if (mode !== "electra" && mode !== "phase0") throw new Error(`--mode electra|phase0, not ${mode}`);
   const world = createWorld(Number(opt("validators", "1000000")), 1);
-  const instance = generateInstances(world, Number(opt("seed", "1")))[mode];
+  const network = opt("network", "mainnet");
+  if (network !== "mainnet" && network !== "stressed") throw new Error(`--network mainnet|stressed, not ${network}`);
+  const instance = generateInstances(world, Number(opt("seed", "1")), NETWORK[network])[mode];
   const json = JSON.stringify(instance, (_k, v) => (v instanceof Uint32Array ? Array.from(v) : v));
   process.stdout.write(`${json}\n`);
 }

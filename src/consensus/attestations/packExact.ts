@@ -98,23 +98,46 @@ function loneGroupCurve(
   return singleValueCurve(value, bound, solution, proved);
 }
 
-/** The best split of `limit` between independent components (multiple-choice knapsack) over `pick(curve)`. */
+/**
+ * The best split of `limit` between independent components over `pick(curve)`: a multiple-choice knapsack.
+ * Curves are cut where they stop growing. Components with a single choice (one unit, the common case) are 0/1
+ * items of size one, best taken largest first, so only the others go through the dynamic program; the answer then
+ * combines the program's best for b units with the largest single choices for the rest.
+ */
 function splitBudget(
   curves: readonly Curve[],
   limit: number,
   pick: (c: Curve) => Float64Array,
 ): { value: number; counts: Int32Array } {
+  const counts = new Int32Array(curves.length);
+  const singles: number[] = [];
+  const multi: number[] = [];
+  const useful = new Int32Array(curves.length);
+  curves.forEach((curve, i) => {
+    const values = pick(curve);
+    let K = Math.min(limit, values.length - 1);
+    while (K > 0 && (values[K - 1] as number) >= (values[K] as number)) K--;
+    useful[i] = K;
+    if (K === 1) singles.push(i);
+    else if (K > 1) multi.push(i);
+  });
+  singles.sort((a, b) => (pick(curves[b] as Curve)[1] as number) - (pick(curves[a] as Curve)[1] as number) || a - b);
+  const singlePrefix = new Float64Array(Math.min(limit, singles.length) + 1);
+  for (let j = 1; j < singlePrefix.length; j++) {
+    singlePrefix[j] = (singlePrefix[j - 1] as number) + (pick(curves[singles[j - 1] as number] as Curve)[1] as number);
+  }
   let dp = new Float64Array(limit + 1);
   const choice: Uint16Array[] = [];
-  for (const curve of curves) {
-    const values = pick(curve);
-    const K = Math.min(limit, values.length - 1);
-    const next = Float64Array.from(dp);
+  for (const i of multi) {
+    const values = pick(curves[i] as Curve);
+    const K = useful[i] as number;
+    const next = dp.slice();
     const ch = new Uint16Array(limit + 1);
     for (let b = 1; b <= limit; b++) {
       let bestValue = next[b] as number;
       let bestK = 0;
-      for (let k = 1; k <= Math.min(K, b); k++) {
+      const top = Math.min(K, b);
+      for (let k = 1; k <= top; k++) {
         const v = (dp[b - k] as number) + (values[k] as number);
         if (v > bestValue) {
           bestValue = v;
@@ -127,14 +150,24 @@ function splitBudget(
     choice.push(ch);
     dp = next;
   }
-  const counts = new Int32Array(curves.length);
-  let b = limit;
-  for (let i = curves.length - 1; i >= 0; i--) {
-    const k = (choice[i] as Uint16Array)[b] as number;
-    counts[i] = k;
+  let bestB = 0;
+  let bestValue = -1;
+  for (let b = 0; b <= limit; b++) {
+    const rest = Math.min(limit - b, singlePrefix.length - 1);
+    const v = (dp[b] as number) + (singlePrefix[rest] as number);
+    if (v > bestValue) {
+      bestValue = v;
+      bestB = b;
+    }
+  }
+  for (let j = 0; j < Math.min(limit - bestB, singles.length); j++) counts[singles[j] as number] = 1;
+  let b = bestB;
+  for (let m = multi.length - 1; m >= 0; m--) {
+    const k = (choice[m] as Uint16Array)[b] as number;
+    counts[multi[m] as number] = k;
     b -= k;
   }
-  return { value: dp[limit] as number, counts };
+  return { value: bestValue, counts };
 }
 
 export function exactPrepared(p: PreparedPacking, deadline: number): ExactOutcome {

@@ -75,6 +75,8 @@ export function preparePacking(instance: PackingInstance): PreparedPacking {
   const electra = mode === "electra";
   const nItems = weights.length;
   scratch(nItems);
+  // Local aliases: V8 reloads module-level bindings on every access in a loop.
+  const dense = denseOf;
 
   let committeeCount = 0;
   let totalAggs = 0;
@@ -87,8 +89,8 @@ export function preparePacking(instance: PackingInstance): PreparedPacking {
     }
   }
 
-  // denseOf[item]: 0 unseen, -1 worthless (covered or zero weight), d + 1 for dense id d.
-  for (let i = 0; i < covered.length; i++) denseOf[covered[i] as number] = -1;
+  // dense[item]: 0 unseen, -1 worthless (covered or zero weight), d + 1 for dense id d.
+  for (let i = 0; i < covered.length; i++) dense[covered[i] as number] = -1;
   const denseCap = Math.min(nItems, totalEntries);
   const originalOf = new Int32Array(denseCap);
   const itemWeight = new Float64Array(denseCap);
@@ -128,7 +130,7 @@ export function preparePacking(instance: PackingInstance): PreparedPacking {
         let value = 0;
         for (let k = 0; k < agg.length; k++) {
           const item = agg[k] as number;
-          let d = denseOf[item] as number;
+          let d = dense[item] as number;
           if (d === 0) {
             const w = weights[item] as number;
             if (w > 0) {
@@ -140,7 +142,7 @@ export function preparePacking(instance: PackingInstance): PreparedPacking {
               d = -1;
               worthless.push(item);
             }
-            denseOf[item] = d;
+            dense[item] = d;
           }
           if (d < 0 || itemStamp[d - 1] === stamp) continue;
           itemStamp[d - 1] = stamp;
@@ -172,9 +174,9 @@ export function preparePacking(instance: PackingInstance): PreparedPacking {
   committeeAggStart[committeeCount] = aggCount;
   groupFirstCommittee[groups.length] = committeeCount;
   // Leave the scratch zeroed for the next call.
-  for (let i = 0; i < covered.length; i++) denseOf[covered[i] as number] = 0;
-  for (let d = 0; d < itemCount; d++) denseOf[originalOf[d] as number] = 0;
-  for (const item of worthless) denseOf[item] = 0;
+  for (let i = 0; i < covered.length; i++) dense[covered[i] as number] = 0;
+  for (let d = 0; d < itemCount; d++) dense[originalOf[d] as number] = 0;
+  for (const item of worthless) dense[item] = 0;
 
   const conflictBits = new Uint32Array(conflictLength);
   let off = 0;
@@ -233,6 +235,7 @@ function committeeConflicts(
   kept: number,
   words: number,
 ): Uint32Array {
+  const owner = ownerMask;
   const bits = new Uint32Array(kept * words);
   for (let w = 0; w < words; w++) {
     const lo = w * 32;
@@ -242,18 +245,18 @@ function committeeConflicts(
       const bit = 1 << (r - lo);
       for (let k = 0; k < agg.length; k++) {
         const item = agg[k] as number;
-        ownerMask[item] = (ownerMask[item] as number) | bit;
+        owner[item] = (owner[item] as number) | bit;
       }
     }
     for (let s = 0; s < kept; s++) {
       const agg = aggregates[aggPosition[first + s] as number] as ArrayLike<number>;
       let m = 0;
-      for (let k = 0; k < agg.length; k++) m |= ownerMask[agg[k] as number] as number;
+      for (let k = 0; k < agg.length; k++) m |= owner[agg[k] as number] as number;
       bits[s * words + w] = m;
     }
     for (let r = lo; r < hi; r++) {
       const agg = aggregates[aggPosition[first + r] as number] as ArrayLike<number>;
-      for (let k = 0; k < agg.length; k++) ownerMask[agg[k] as number] = 0;
+      for (let k = 0; k < agg.length; k++) owner[agg[k] as number] = 0;
     }
   }
   // An aggregate does not conflict with itself.
