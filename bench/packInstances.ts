@@ -110,7 +110,11 @@ export const NETWORK: Record<"mainnet" | "stressed", NetworkConditions> = {
   stressed: { lateShare: 0.1, jitter: 1.5 },
 };
 
-export function generateInstances(world: World, seed: number, network: NetworkConditions = NETWORK.mainnet): GeneratedInstances {
+export function generateInstances(
+  world: World,
+  seed: number,
+  network: NetworkConditions = NETWORK.mainnet,
+): GeneratedInstances {
   const rand = prng(seed * 7919 + 17);
   const N = 64 + Math.floor(rand() * 10_000); // the slot being proposed
   const currentEpoch = Math.floor(N / SLOTS_PER_EPOCH);

@@ -74,6 +74,13 @@ export function ilpPrepared(highs: Highs, p: PreparedPacking, deadline: number, 
     };
   }
   const electra = p.mode === "electra";
+  const gaveUp = (): ExactOutcome => ({
+    chosen: greedy.chosen,
+    value: greedy.value,
+    upperBound: Math.max(greedy.value, greedy.upperBound),
+    unfinished: 1,
+  });
+  if (performance.now() >= deadline) return gaveUp();
   const all = new Int32Array(p.aggCount);
   for (let a = 0; a < p.aggCount; a++) all[a] = a;
   const { atomWeight, atomStart, atoms } = atomize(p, all, scratch ?? createAtomScratch(p));
@@ -154,6 +161,8 @@ export function ilpPrepared(highs: Highs, p: PreparedPacking, deadline: number, 
     );
   }
 
+  // Building the model can itself use up the deadline on large instances: then greedy stands.
+  if (performance.now() >= deadline) return gaveUp();
   const colCost = new Float64Array(numCols);
   colCost.set(atomWeight, atomCol0);
   const integrality = new Int32Array(numCols);
@@ -172,11 +181,12 @@ export function ilpPrepared(highs: Highs, p: PreparedPacking, deadline: number, 
   });
   try {
     const seconds = (deadline - performance.now()) / 1000;
+    if (seconds <= 0) return gaveUp();
     model.options.set({
       output_flag: false,
       mip_rel_gap: 0,
       mip_abs_gap: 0.5,
-      ...(Number.isFinite(seconds) ? { time_limit: Math.max(seconds, 0.001) } : {}),
+      ...(Number.isFinite(seconds) ? { time_limit: seconds } : {}),
     });
     // Greedy as the starting solution.
     const start = new Float64Array(numCols);
