@@ -29,9 +29,27 @@ function attestationData(slot = SLOT, headByte = 1): phase0.AttestationData {
   return data;
 }
 
-const message = (data: phase0.AttestationData) => bls.hash(ssz.phase0.AttestationData.hashTreeRoot(data));
-const sign = (v: number, data: phase0.AttestationData) =>
-  bls.Signature.toBytes(bls.sign(message(data), secretKeys.get(v) as Uint8Array));
+// Hashing to the curve is the slow part of signing: once per data.
+const messages = new Map<string, ReturnType<typeof bls.hash>>();
+const message = (data: phase0.AttestationData) => {
+  const root = Buffer.from(ssz.phase0.AttestationData.hashTreeRoot(data)).toString("hex");
+  let m = messages.get(root);
+  if (m === undefined) {
+    m = bls.hash(ssz.phase0.AttestationData.hashTreeRoot(data));
+    messages.set(root, m);
+  }
+  return m;
+};
+const signatures = new Map<string, Uint8Array>();
+const sign = (v: number, data: phase0.AttestationData) => {
+  const key = `${v}/${Buffer.from(ssz.phase0.AttestationData.hashTreeRoot(data)).toString("hex")}`;
+  let sig = signatures.get(key);
+  if (sig === undefined) {
+    sig = bls.Signature.toBytes(bls.sign(message(data), secretKeys.get(v) as Uint8Array));
+    signatures.set(key, sig);
+  }
+  return sig;
+};
 
 function aggregate(data: phase0.AttestationData, committee: number, positions: number[]): electra.Attestation {
   const members = committees[committee] as number[];

@@ -49,7 +49,7 @@ describe("maxWeightDisjointSet", () => {
           expect(r.value).toBe(best);
         }
       }),
-      { numRuns: 120 },
+      { numRuns: 80 },
     );
   });
 });
