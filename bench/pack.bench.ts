@@ -32,17 +32,38 @@ const ILP_DEADLINE = opt("ilp-deadline-ms", 2000);
 const TARGET_MS = { electra: 50, phase0: 200 } as const;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
+/**
+ * CPU time of one call (user + system, this process): on a shared machine wall time includes the time other
+ * processes held the cores, CPU time does not, so both are reported.
+ */
+function cpuTimed<T>(run: () => T): { value: T; cpuMs: number } {
+  const before = process.cpuUsage();
+  const value = run();
+  const d = process.cpuUsage(before);
+  return { value, cpuMs: (d.user + d.system) / 1000 };
+}
+
+async function cpuTimedAsync<T>(run: () => Promise<T>): Promise<{ value: T; cpuMs: number }> {
+  const before = process.cpuUsage();
+  const value = await run();
+  const d = process.cpuUsage(before);
+  return { value, cpuMs: (d.user + d.system) / 1000 };
+}
+
+type Timed = PackingResult & { cpuMs: number };
+const withCpu = (t: { value: PackingResult; cpuMs: number }): Timed => ({ ...t.value, cpuMs: t.cpuMs });
+
 interface Row {
   seed: number;
   groups: number;
   aggregates: number;
   entries: number;
   optimum: number;
-  greedy: PackingResult;
-  exact: PackingResult;
-  deadline: PackingResult;
-  zero: PackingResult;
-  ilp: PackingResult | undefined;
+  greedy: Timed;
+  exact: Timed;
+  deadline: Timed;
+  zero: Timed;
+  ilp: Timed | undefined;
 }
 
 const stats = (xs: number[]) => {
@@ -58,15 +79,17 @@ async function main(): Promise<void> {
   const measure = async (instance: PackingInstance, seed: number, entries: number, withIlp: boolean): Promise<Row> => {
     const mode = instance.mode;
     gc();
-    const greedy = packGreedy(instance);
+    const greedy = withCpu(cpuTimed(() => packGreedy(instance)));
     gc();
-    const exact = packExact(instance);
+    const exact = withCpu(cpuTimed(() => packExact(instance)));
     gc();
-    const deadline = packExact(instance, { deadlineMs: TARGET_MS[mode] });
+    const deadline = withCpu(cpuTimed(() => packExact(instance, { deadlineMs: TARGET_MS[mode] })));
     gc();
-    const zero = packExact(instance, { deadlineMs: 0 });
+    const zero = withCpu(cpuTimed(() => packExact(instance, { deadlineMs: 0 })));
     gc();
-    const ilp = withIlp ? await packIlp(instance, { deadlineMs: ILP_DEADLINE }) : undefined;
+    const ilp = withIlp
+      ? withCpu(await cpuTimedAsync(() => packIlp(instance, { deadlineMs: ILP_DEADLINE })))
+      : undefined;
     const aggregates = instance.groups.reduce(
       (s, g) => s + g.committees.reduce((x, c) => x + c.aggregates.length, 0),
       0,
@@ -144,7 +167,20 @@ async function main(): Promise<void> {
       if (rs.some((r) => r.ilp !== undefined))
         table.push(timing(`ilp (HiGHS), deadline ${ILP_DEADLINE} ms`, (r) => r.ilp));
       process.stdout.write(
-        `${formatTable(["algorithm", "p50 ms", "p90 ms", "p99 ms", "max ms", "proved optimal", "at optimum"], table)}\n`,
+        `${formatTable(
+          [
+            "algorithm",
+            "wall p50",
+            "wall p99",
+            "wall max",
+            "cpu p50",
+            "cpu p99",
+            "cpu max",
+            "proved optimal",
+            "at optimum",
+          ],
+          table,
+        )}\n`,
       );
       const below = ratio.filter((x) => x < 1).length;
       process.stdout.write(
@@ -152,12 +188,19 @@ async function main(): Promise<void> {
           `greedy below the optimum on ${below}/${rs.length}\n`,
       );
       const exactP99 = stats(rs.map((r) => r.exact.ms)).p99;
+      const exactCpuP99 = stats(rs.map((r) => r.exact.cpuMs)).p99;
       const provedUnder = rs.filter((r) => r.deadline.optimal).length;
+      const allProved = rs.every((r) => r.exact.optimal) && provedUnder === rs.length;
       targets.push(
         target(
-          `${scenario} ${mode}: optimum proved within ${TARGET_MS[mode]} ms at p99`,
-          rs.every((r) => r.exact.optimal) && exactP99 <= TARGET_MS[mode] && provedUnder === rs.length,
-          `time to proof p99 ${f(exactP99)} ms; proved under the ${TARGET_MS[mode]} ms deadline on ${provedUnder}/${rs.length}`,
+          `${scenario} ${mode}: optimum proved within ${TARGET_MS[mode]} ms at p99 (wall time)`,
+          allProved && exactP99 <= TARGET_MS[mode],
+          `time to proof p99 ${f(exactP99)} ms wall; proved with the ${TARGET_MS[mode]} ms deadline on ${provedUnder}/${rs.length}`,
+        ),
+        target(
+          `${scenario} ${mode}: optimum proved within ${TARGET_MS[mode]} ms at p99 (CPU time)`,
+          allProved && exactCpuP99 <= TARGET_MS[mode],
+          `time to proof p99 ${f(exactCpuP99)} ms of CPU`,
         ),
         target(
           `${scenario} ${mode}: never worse than greedy, whatever the deadline`,
@@ -185,15 +228,22 @@ async function main(): Promise<void> {
         aggregates: r.aggregates,
         entries: r.entries,
         optimum: r.optimum,
-        greedy: { value: r.greedy.value, ms: r.greedy.ms, optimal: r.greedy.optimal },
-        exact: { ms: r.exact.ms, optimal: r.exact.optimal },
-        deadline: { value: r.deadline.value, ms: r.deadline.ms, optimal: r.deadline.optimal },
-        zero: { value: r.zero.value, ms: r.zero.ms, optimal: r.zero.optimal },
-        ilp: r.ilp === undefined ? null : { value: r.ilp.value, ms: r.ilp.ms, optimal: r.ilp.optimal },
+        greedy: { value: r.greedy.value, ms: r.greedy.ms, cpuMs: r.greedy.cpuMs, optimal: r.greedy.optimal },
+        exact: { ms: r.exact.ms, cpuMs: r.exact.cpuMs, optimal: r.exact.optimal },
+        deadline: { value: r.deadline.value, ms: r.deadline.ms, cpuMs: r.deadline.cpuMs, optimal: r.deadline.optimal },
+        zero: { value: r.zero.value, ms: r.zero.ms, cpuMs: r.zero.cpuMs, optimal: r.zero.optimal },
+        ilp:
+          r.ilp === undefined ? null : { value: r.ilp.value, ms: r.ilp.ms, cpuMs: r.ilp.cpuMs, optimal: r.ilp.optimal },
       }));
     }
   }
   process.stdout.write("\nanchors: Nimbus packs in 174-285 ms; Lighthouse's study aimed at the optimum under 500 ms\n");
+  const { loadavg } = await import("node:os");
+  process.stdout.write(
+    `load average at the end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}\n`,
+  );
   writeResults("pack", { ...results, targets });
 }
 

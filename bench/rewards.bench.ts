@@ -15,7 +15,7 @@ import {
   type PendingAttestation,
   processEpochRewardsSpec,
 } from "../src/consensus/rewards/spec.js";
-import { suite, target, writeResults } from "./harness.js";
+import { median, suite, target, writeResults } from "./harness.js";
 import { prng } from "./packInstances.js";
 
 const args = process.argv.slice(2);
@@ -87,16 +87,34 @@ function pendingAttestations(n: number, seed = 2): PendingAttestation[] {
   return out;
 }
 
+/** Wraps a run to also record its CPU time (user + system): on a shared machine wall time includes waiting. */
+function cpuRecorded(samples: number[], run: () => unknown): () => unknown {
+  return () => {
+    const before = process.cpuUsage();
+    const out = run();
+    const d = process.cpuUsage(before);
+    samples.push((d.user + d.system) / 1000);
+    return out;
+  };
+}
+
 async function main(): Promise<void> {
   const normal = mainnetLikeState(VALIDATORS, false);
   const leaking = mainnetLikeState(VALIDATORS, true);
+  const cpuNormal: number[] = [];
+  const cpuLeak: number[] = [];
   const linear = await suite(
     `processEpochRewards ${VALIDATORS} validators (linear, Altair+ flags and inactivity)`,
     [
-      { name: "no leak", run: () => processEpochRewards(normal) },
-      { name: "inactivity leak", run: () => processEpochRewards(leaking) },
+      { name: "no leak", run: cpuRecorded(cpuNormal, () => processEpochRewards(normal)) },
+      { name: "inactivity leak", run: cpuRecorded(cpuLeak, () => processEpochRewards(leaking)) },
     ],
     { rounds: 15, warmup: 3 },
+  );
+  // The harness reports wall time; the CPU time of the measured rounds (warm-up rounds dropped):
+  const cpuMedian = (xs: number[]) => median(xs.slice(3));
+  process.stdout.write(
+    `CPU time median: no leak ${cpuMedian(cpuNormal).toFixed(1)} ms, inactivity leak ${cpuMedian(cpuLeak).toFixed(1)} ms\n`,
   );
 
   const scaling: Array<{ validators: number; specMs: number; linearMs: number }> = [];
@@ -118,7 +136,7 @@ async function main(): Promise<void> {
   }
 
   const phase0Small: Array<{ validators: number; attestations: number; specMs: number; linearMs: number }> = [];
-  for (const n of [4096, 8192]) {
+  for (const n of [1024, 2048]) {
     const s = mainnetLikeState(n, false, n);
     const atts = pendingAttestations(n);
     const r = await suite(
@@ -143,16 +161,32 @@ async function main(): Promise<void> {
     { rounds: 9, warmup: 2 },
   );
 
-  const worst = Math.max(...linear.rows.map((r) => r.p99Ms));
-  const median = Math.max(...linear.rows.map((r) => r.medianMs));
+  const worst = Math.max(...linear.rows.map((r) => r.maxMs));
+  const wallMedian = Math.max(...linear.rows.map((r) => r.medianMs));
+  const cpu = Math.max(cpuMedian(cpuNormal), cpuMedian(cpuLeak));
+  const { loadavg } = await import("node:os");
   const targets = [
     target(
-      `rewards for ${VALIDATORS} validators in ≤ 200 ms`,
-      median <= 200,
-      `median ${median.toFixed(1)} ms, worst round ${worst.toFixed(1)} ms (anchors: Lodestar 351 ms, Nimbus 37 ms)`,
+      `rewards for ${VALIDATORS} validators in ≤ 200 ms (wall, median)`,
+      wallMedian <= 200,
+      `median ${wallMedian.toFixed(1)} ms, worst round ${worst.toFixed(1)} ms (anchors: Lodestar 351 ms, Nimbus 37 ms)`,
     ),
+    target(`rewards for ${VALIDATORS} validators in ≤ 200 ms (CPU, median)`, cpu <= 200, `${cpu.toFixed(1)} ms of CPU`),
   ];
-  writeResults("rewards", { validators: VALIDATORS, linear, scaling, phase0Small, phase0, targets });
+  process.stdout.write(
+    `load average at the end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}\n`,
+  );
+  writeResults("rewards", {
+    validators: VALIDATORS,
+    linear,
+    cpuMs: { noLeak: cpuNormal.slice(3), leak: cpuLeak.slice(3) },
+    scaling,
+    phase0Small,
+    phase0,
+    targets,
+  });
 }
 
 await main();

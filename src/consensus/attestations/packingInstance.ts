@@ -128,5 +128,5 @@ export function parsePackingInstance(json: unknown): PackingInstance {
       });
     });
   });
-  return json as unknown as PackingInstance;
+  return { mode, limit, weights, covered: coveredList, groups } as PackingInstance;
 }
