@@ -6,7 +6,8 @@
  * at slot N, with 32 slots of history N-32..N-1, simulated as follows.
  * - Blocks: 1% of slots missed (votes for the parent are then correct), 8% late: a share of each committee (20-70%)
  *   votes for the parent (wrong head; on an epoch's first slot, wrong target too). Otherwise 0.5-2% wrong head.
- * - Votes: 97% of validators vote. A vote reaches the network at a time; most are prompt, 3% late (6-12 s).
+ * - Votes: 97% of validators vote. A vote reaches the network at a time: most by 6 s, a share late (6-12 s):
+ *   3% on mainnet's good day (`NETWORK.mainnet`), 10% with a wider per-aggregator spread on a stressed network.
  * - Aggregators: 12-20 per committee; each aggregates the votes for its own data that reached it by its cutoff
  *   (7.5-9 s, plus per-vote jitter), so views are mostly nested but overlap imperfectly. The proposer also gets
  *   the singles of its two subscribed subnets.

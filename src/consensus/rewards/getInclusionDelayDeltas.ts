@@ -27,9 +27,11 @@ export function getInclusionDelayDeltas(
 ): Float64Array {
   const n = assertRewardsState(state);
   const rewards = new Float64Array(n);
-  // Per validator: the position of its earliest least-delay attestation (-1: none).
+  // Per validator: the position of its earliest least-delay attestation (-1: none). The only per-validator array
+  // the bit loop touches (in committee order, which is shuffled: random access), so it is kept to 4 bytes a
+  // validator; delays are read from a per-attestation array that stays in cache.
   const best = new Int32Array(n).fill(-1);
-  const bestDelay = new Float64Array(n);
+  const delays = new Float64Array(attestations.length);
   for (let a = 0; a < attestations.length; a++) {
     const att = attestations[a] as PendingAttestation;
     if (!(att.inclusionDelay >= MIN_ATTESTATION_INCLUSION_DELAY)) {
@@ -42,6 +44,8 @@ export function getInclusionDelayDeltas(
         index: a,
       });
     }
+    delays[a] = att.inclusionDelay;
+    const delay = att.inclusionDelay;
     const committee = att.committee;
     const bits = att.aggregationBits.uint8Array;
     for (let i = 0; i < committee.length; i++) {
@@ -51,10 +55,8 @@ export function getInclusionDelayDeltas(
       if (v < 0 || v >= n) {
         throw new RewardsError("ATTESTATION_OUT_OF_RANGE", `attestation ${a} names validator ${v}`, { index: a });
       }
-      if (best[v] === -1 || att.inclusionDelay < (bestDelay[v] as number)) {
-        best[v] = a;
-        bestDelay[v] = att.inclusionDelay;
-      }
+      const b = best[v] as number;
+      if (b === -1 || delay < (delays[b] as number)) best[v] = a;
     }
   }
 
@@ -75,19 +77,28 @@ export function getInclusionDelayDeltas(
   const sqrtTotal = integerSquareRoot(
     totalActive > BigInt(EFFECTIVE_BALANCE_INCREMENT) ? totalActive : BigInt(EFFECTIVE_BALANCE_INCREMENT),
   );
-  // Base rewards depend only on the effective balance, which takes few distinct values: computed once each.
+  // Base rewards depend only on the effective balance, which takes few distinct values: computed once each
+  // (and the last one reused without a lookup: most validators have 32 ETH).
   const baseRewards = new Map<number, number>();
+  let lastBalance = -1;
+  let lastReward = 0;
 
   for (let v = 0; v < n; v++) {
     const a = best[v] as number;
     if (a === -1 || state.slashed[v] === 1) continue;
     const att = attestations[a] as PendingAttestation;
     const eb = state.effectiveBalance[v] as number;
-    let baseReward = baseRewards.get(eb);
-    if (baseReward === undefined) {
-      // get_base_reward (phase0): effective_balance * BASE_REWARD_FACTOR // integer_squareroot(total) // 4.
-      baseReward = Number((BigInt(eb) * BigInt(BASE_REWARD_FACTOR)) / sqrtTotal / BigInt(BASE_REWARDS_PER_EPOCH));
-      baseRewards.set(eb, baseReward);
+    let baseReward = lastReward;
+    if (eb !== lastBalance) {
+      let known = baseRewards.get(eb);
+      if (known === undefined) {
+        // get_base_reward (phase0): effective_balance * BASE_REWARD_FACTOR // integer_squareroot(total) // 4.
+        known = Number((BigInt(eb) * BigInt(BASE_REWARD_FACTOR)) / sqrtTotal / BigInt(BASE_REWARDS_PER_EPOCH));
+        baseRewards.set(eb, known);
+      }
+      baseReward = known;
+      lastBalance = eb;
+      lastReward = known;
     }
     const proposerReward = Math.floor(baseReward / PROPOSER_REWARD_QUOTIENT);
     rewards[att.proposerIndex] = (rewards[att.proposerIndex] as number) + proposerReward;
