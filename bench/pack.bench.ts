@@ -141,19 +141,20 @@ async function main(): Promise<void> {
         `\n${scenario} network, ${mode} (limit ${mode === "electra" ? 8 : 128}), ${rs.length} instances: ` +
           `groups p50 ${size("groups").p50}, aggregates p50 ${size("aggregates").p50}, entries p50 ${size("entries").p50}\n`,
       );
-      const timing = (name: string, pick: (r: Row) => PackingResult | undefined) => {
-        const picked = rs
-          .map((r) => ({ r, x: pick(r) }))
-          .filter((e): e is { r: Row; x: PackingResult } => e.x !== undefined);
+      const timing = (name: string, pick: (r: Row) => Timed | undefined) => {
+        const picked = rs.map((r) => ({ r, x: pick(r) })).filter((e): e is { r: Row; x: Timed } => e.x !== undefined);
         const t = stats(picked.map((e) => e.x.ms));
+        const c = stats(picked.map((e) => e.x.cpuMs));
         const proved = picked.filter((e) => e.x.optimal).length;
         const atOptimum = picked.filter((e) => e.x.value === e.r.optimum).length;
         return [
           name,
           f(t.p50),
-          f(t.p90),
           f(t.p99),
           f(t.max),
+          f(c.p50),
+          f(c.p99),
+          f(c.max),
           `${proved}/${picked.length}`,
           `${atOptimum}/${picked.length}`,
         ];
