@@ -11,6 +11,8 @@
  * 3. Components are independent, so the optimum splits the budget between them: a multiple-choice knapsack over
  *    the components' curves (O(components × limit × k)), once on the values found and once on the bounds.
  * 4. The better of that and greedy is returned; it is optimal when the knapsack over bounds meets it.
+ * The deadline bounds steps 2-3 (checked between components and every few hundred search nodes); step 1 is linear
+ * in the instance and always runs, so a deadline shorter than it returns greedy.
  */
 
 import { createAtomScratch } from "./atomize.js";
@@ -179,6 +181,15 @@ export function exactPrepared(p: PreparedPacking, deadline: number): ExactOutcom
   const curves: Curve[] = [];
   let unfinished = 0;
   for (const component of p.components) {
+    // Past the deadline no component is solved any more: greedy, with its own bound, is the answer.
+    if (performance.now() > deadline) {
+      return {
+        chosen: greedy.chosen,
+        value: greedy.value,
+        upperBound: greedy.upperBound,
+        unfinished: p.components.length,
+      };
+    }
     let curve: Curve;
     if (p.mode === "electra" && component.units.length === 1) {
       curve = loneGroupCurve(p, component, deadline, scratch);
