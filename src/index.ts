@@ -3,6 +3,50 @@
  * so a change to the public surface shows in review.
  */
 
+// Consensus: attestation pool and packing (src/consensus/attestations), epoch rewards (src/consensus/rewards).
+export {
+  AttestationPool,
+  type AttestationPoolOptions,
+  type CommitteeLookup,
+  type MergedAggregate,
+  mergeDisjointAggregates,
+  type PackingContext,
+  type PoolPackingInstance,
+} from "./consensus/attestations/attestationPool.js";
+export {
+  aggregateSignaturesNoble,
+  computeOnChainAggregate,
+  getCommitteeIndices,
+  type SignatureAggregator,
+} from "./consensus/attestations/computeOnChainAggregate.js";
+export { AttestationError, type AttestationErrorCode } from "./consensus/attestations/errors.js";
+export { evaluateSelection } from "./consensus/attestations/evaluateSelection.js";
+export {
+  type AttestationCorrectness,
+  flagWeightSum,
+  getAttestationParticipationFlagIndices,
+  proposerRewardNumerator,
+} from "./consensus/attestations/getAttestationParticipationFlagIndices.js";
+export {
+  PACKING_ALGORITHMS,
+  type PackAttestationsOptions,
+  packAttestations,
+} from "./consensus/attestations/packAttestations.js";
+export { type PackExactOptions, packExact } from "./consensus/attestations/packExact.js";
+export { packGreedy } from "./consensus/attestations/packGreedy.js";
+export { loadHighsSolver, packIlp } from "./consensus/attestations/packIlp.js";
+export {
+  type ElectraSelection,
+  type PackingAlgorithmName,
+  type PackingCommittee,
+  type PackingGroup,
+  type PackingInstance,
+  type PackingMode,
+  type PackingResult,
+  type PackingSelection,
+  type Phase0Selection,
+  parsePackingInstance,
+} from "./consensus/attestations/packingInstance.js";
 // consensus: shuffling, committees, proposers, epoch caches
 export type {
   AttesterDuty,
@@ -58,6 +102,19 @@ export {
   type RootHex,
 } from "./consensus/forkChoice/types.js";
 export { type ConsensusPreset, PRESETS, type PresetName } from "./consensus/params.js";
+export { RewardsError, type RewardsErrorCode } from "./consensus/rewards/errors.js";
+export { getInclusionDelayDeltas } from "./consensus/rewards/getInclusionDelayDeltas.js";
+export {
+  getBaseRewardPerIncrement,
+  integerSquareRoot,
+  processEpochRewards,
+} from "./consensus/rewards/processEpochRewards.js";
+export { assertRewardsState, type EpochRewardsResult, type RewardsState } from "./consensus/rewards/rewardsState.js";
+export {
+  getInclusionDelayDeltasSpec,
+  type PendingAttestation,
+  processEpochRewardsSpec,
+} from "./consensus/rewards/spec.js";
 export { computeShuffledIndex } from "./consensus/shuffle/computeShuffledIndex.js";
 export { ShufflePool, type ShufflePoolOptions } from "./consensus/shuffle/pool.js";
 export { shuffleList, unshuffleList } from "./consensus/shuffle/shuffleList.js";

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { WeftError } from "../shared/errors.js";
 import { registerBenchExec } from "./benchExec.js";
 import { registerForkChoice } from "./forkchoice.js";
+import { registerPack } from "./pack.js";
 import { registerReplay, runReplay } from "./replay.js";
 
 export const VERSION = "0.1.0";
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   registerReplay(program);
   registerBenchExec(program);
   registerForkChoice(program);
+  registerPack(program);
   return program;
 }
 
