@@ -44,7 +44,7 @@ import {
   type TxAccess,
 } from "../state/access.js";
 import { bytesKey } from "../state/keys.js";
-import { type AccountRecord, StateLayer } from "../state/layer.js";
+import type { AccountRecord, StateLayer } from "../state/layer.js";
 import type { WeftStateManager } from "../state/stateManager.js";
 import { type DeclaredAccess, strays } from "./accessList.js";
 import type { WorkerPool } from "./pool.js";
@@ -96,6 +96,24 @@ export interface ExecuteParallelOptions {
 }
 
 let nextBlockId = 1;
+const PUBLISH_EVERY = 16;
+
+/** The current values, in `layer`, of the keys a set of writes names: a diff a replica can apply. */
+function diffForWrites(layer: StateLayer, writes: AccessSet): StateDiff {
+  const diff: StateDiff = { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() };
+  for (const [address, mask] of writes.accounts) {
+    const key = address.slice(2);
+    diff.accounts.set(key, layer.account(key));
+    if (mask & ACCOUNT_CODE) diff.code.set(key, layer.codeOf(key));
+  }
+  for (const [address, slots] of writes.storage) {
+    const key = address.slice(2);
+    const values = new Map<string, Uint8Array>();
+    for (const slot of slots) values.set(slot.slice(2), layer.slot(key, slot.slice(2)));
+    diff.storage.set(key, values);
+  }
+  return diff;
+}
 
 export async function executeBlockParallel(options: ExecuteParallelOptions): Promise<ParallelExecution> {
   const { vm, state, block, pool } = options;
@@ -176,9 +194,27 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     const coinbaseBalanceBefore = state.layer.account(coinbaseKey)?.balance ?? 0n;
     const written = new LastWriters();
     const blockLayer = state.layer;
-    const publish = (index: number, diff: StateDiff) => {
-      const message: CommitMessage = { blockId, index, diff };
+    // Commits reach the workers in batches: the keys written since the last message, with their values as the
+    // block's layer holds them when it is sent (one message per PUBLISH_EVERY commits, not one per transaction).
+    let pending: AccessSet = { accounts: new Map(), storage: new Map() };
+    let pendingCount = 0;
+    const publish = (index: number, writes: AccessSet) => {
+      if (commitPorts.length === 0) return;
+      for (const [address, mask] of writes.accounts)
+        pending.accounts.set(address, (pending.accounts.get(address) ?? 0) | mask);
+      for (const [address, slots] of writes.storage) {
+        let own = pending.storage.get(address);
+        if (own === undefined) {
+          own = new Set();
+          pending.storage.set(address, own);
+        }
+        for (const slot of slots) own.add(slot);
+      }
+      if (++pendingCount < PUBLISH_EVERY && index < n - 1) return;
+      const message: CommitMessage = { blockId, index, diff: diffForWrites(blockLayer, pending) };
       for (const port of commitPorts) port.postMessage(message);
+      pending = { accounts: new Map(), storage: new Map() };
+      pendingCount = 0;
     };
     const acc = new BlockAccumulator(block.header.gasLimit);
     const stats: ParallelStats = { speculative: 0, inOrder: 0, reexecuted: 0, conflicts: {}, strayed: [] };
@@ -225,7 +261,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         }
         state.clearCaches();
         written.add(usable.writes, i);
-        publish(i, diff);
+        publish(i, accessOf(usable, coinbaseKey).writes);
         acc.commit(i, tx, usable.gasUsed, usable.receipt, recordAccess ? accessOf(usable, coinbaseKey) : undefined);
         stats.speculative++;
         continue;
@@ -246,20 +282,12 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       // caller wants the access sets, or declared sets are enforced). With workers to tell, its effect is kept
       // as a diff on a layer of its own.
       state.recordReads = recordAccess || options.enforceDeclared === true;
-      const txLayer = commitPorts.length > 0 ? new StateLayer(blockLayer) : undefined;
-      if (txLayer !== undefined) state.layer = txLayer;
       const access = await executeInOrder(vm, state, block, tx, i, acc);
       state.recordReads = true;
-      state.layer = blockLayer;
-      if (txLayer !== undefined) {
-        const diff = diffOf(txLayer);
-        txLayer.mergeIntoParent();
-        state.clearCaches();
-        if (access !== undefined) publish(i, diff);
-      }
       if (access !== undefined) {
         strayed(i, access);
         written.add(access.writes, i);
+        publish(i, access.writes);
       }
       if (!recordAccess) {
         const last = acc.executed[acc.executed.length - 1];
