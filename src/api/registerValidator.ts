@@ -8,7 +8,7 @@ import { type bellatrix, ssz } from "@lodestar/types";
 import { describeCause } from "../shared/errors.js";
 import { ApiError } from "./errors.js";
 import type { RegistrationEntry } from "./validatorRegistry.js";
-import type { WireFormat } from "./wireFormat.js";
+import { fromJsonStrict, type WireFormat } from "./wireFormat.js";
 
 const Registration = ssz.bellatrix.SignedValidatorRegistrationV1;
 /** Every SignedValidatorRegistrationV1 has the same SSZ size (180 bytes): the list is a plain concatenation. */
@@ -31,7 +31,7 @@ export function decodeRegistrations(body: unknown, format: WireFormat): Registra
   if (!Array.isArray(body)) {
     throw new ApiError("MALFORMED_BODY", "the body must be a JSON array of signed validator registrations");
   }
-  return body.map((item, i) => decodeEntry(i, () => Registration.fromJson(item)));
+  return body.map((item, i) => decodeEntry(i, () => fromJsonStrict(Registration, item)));
 }
 
 function decodeEntry(index: number, decode: () => bellatrix.SignedValidatorRegistrationV1): RegistrationEntry {

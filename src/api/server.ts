@@ -16,6 +16,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { electra } from "@lodestar/types";
 import { ssz } from "@lodestar/types";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { describeCause } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { BidSource } from "./bidSource.js";
 import { type BlindedBlockContext, unblindBlock, verifyBlindedBlock } from "./blindedBlock.js";
@@ -31,7 +32,7 @@ import type { BlockPublisher } from "./publisher.js";
 import { decodeRegistrations } from "./registerValidator.js";
 import { builderDomain } from "./signing.js";
 import { ValidatorRegistry } from "./validatorRegistry.js";
-import { MEDIA_TYPE, requestWireFormat, responseWireFormat } from "./wireFormat.js";
+import { fromJsonStrict, MEDIA_TYPE, requestWireFormat, responseWireFormat } from "./wireFormat.js";
 
 /** Requests per client per second, by route (`max` requests in `timeWindowMs`). */
 export interface RateLimits {
@@ -125,7 +126,7 @@ export async function createBuilderServer(options: BuilderServerOptions): Promis
   app.addContentTypeParser(MEDIA_TYPE.ssz, { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
-    if (err instanceof ApiError) return sendError(reply, err.status, err.shortMessage);
+    if (err instanceof ApiError) return sendError(reply, err.status, reasonOf(err));
     const status = err.statusCode;
     if (status !== undefined && status >= 400 && status < 500) return sendError(reply, status, err.message);
     logger?.error({ err, url: request.url }, "unexpected error in the Builder API");
@@ -258,6 +259,15 @@ function sendError(reply: FastifyReply, status: number, message: string): Fastif
   return reply.code(status).type(MEDIA_TYPE.json).send(JSON.stringify(body));
 }
 
+/** The reason given to the client: the short message, its details, and the cause's message. */
+function reasonOf(err: ApiError): string {
+  let reason = err.shortMessage;
+  if (err.details !== undefined) reason += ` (${err.details})`;
+  const cause = describeCause(err.cause);
+  if (cause !== undefined) reason += `: ${cause}`;
+  return reason;
+}
+
 function consensusVersion(header: string | string[] | undefined): BuilderFork {
   if (typeof header !== "string") {
     throw new ApiError("WRONG_FORK", "the Eth-Consensus-Version header is required (electra or fulu)");
@@ -282,7 +292,7 @@ function decodeSignedBlindedBlock(
       if (!(body instanceof Uint8Array)) throw new Error("empty body");
       return type.deserialize(body);
     }
-    return type.fromJson(body);
+    return fromJsonStrict(type, body);
   } catch (cause) {
     throw new ApiError("MALFORMED_BODY", `the body is not a ${fork} SignedBlindedBeaconBlock`, { cause });
   }

@@ -6,8 +6,8 @@
  * alone, and the others in the same batch still count. Validator clients send every registration again each
  * epoch, so an entry identical to the one held is accepted without verifying it again; new entries are checked
  * together with one randomised batch verification (`verifyMultipleAggregateSignatures`), and only when that
- * fails one by one, to name the bad ones. An entry older than the one held is ignored (it is not an error: the
- * newest registration wins, as relays do).
+ * fails one by one, to name the bad ones. A correctly signed entry older than the one held is ignored (not an
+ * error: the newest registration wins, as relays do); a badly signed one is refused whatever its timestamp.
  */
 import { PublicKey, Signature, type SignatureSet, verify, verifyMultipleAggregateSignatures } from "@chainsafe/blst";
 import { type bellatrix, ssz } from "@lodestar/types";
@@ -126,10 +126,6 @@ export class ValidatorRegistry {
         accepted++;
         continue;
       }
-      if (held !== undefined && held.timestamp > registration.timestamp) {
-        ignored++;
-        continue;
-      }
       let set: SignatureSet;
       try {
         set = {
@@ -150,7 +146,7 @@ export class ValidatorRegistry {
         fail(item.index, new ApiError("INVALID_SIGNATURE", "the registration's signature does not verify"));
         return;
       }
-      // An earlier entry of the same batch may have stored a newer registration of this key.
+      // The held registration (perhaps stored by an earlier entry of this batch) may be newer.
       const held = this.#byPubkey.get(item.registration.pubkeyHex);
       if (held !== undefined && held.timestamp > item.registration.timestamp) {
         ignored++;

@@ -54,3 +54,52 @@ export function responseWireFormat(accept: string | undefined): WireFormat {
   }
   return ssz > json ? "ssz" : "json";
 }
+
+/** A container type as `@chainsafe/ssz` gives it: JSON both ways. */
+export interface JsonType<T> {
+  fromJson(json: unknown): T;
+  toJson(value: T): unknown;
+}
+
+/**
+ * Decodes JSON into a container and refuses what the Beacon API's JSON does not allow but `fromJson` would let
+ * through (it parses integers leniently: "0x" reads as 0, "-1" as -1, "1.5" as 1). The decoded value is
+ * written back to JSON and must match the input: integers as decimal strings (or the same safe integer as a
+ * number), hex in either case, every field present; fields the container does not have are ignored.
+ */
+export function fromJsonStrict<T>(type: JsonType<T>, json: unknown): T {
+  const value = type.fromJson(json);
+  const mismatch = firstMismatch(type.toJson(value), json, "");
+  if (mismatch !== undefined) throw new Error(`${mismatch} is not canonical JSON for its type`);
+  return value;
+}
+
+function firstMismatch(canonical: unknown, input: unknown, path: string): string | undefined {
+  if (typeof canonical === "string") {
+    if (typeof input === "string") {
+      const same = canonical.startsWith("0x") ? canonical.toLowerCase() === input.toLowerCase() : canonical === input;
+      return same ? undefined : path || "the value";
+    }
+    if (typeof input === "number" && /^[0-9]+$/.test(canonical)) {
+      return Number.isSafeInteger(input) && String(input) === canonical ? undefined : path || "the value";
+    }
+    return path || "the value";
+  }
+  if (Array.isArray(canonical)) {
+    if (!Array.isArray(input) || input.length !== canonical.length) return path || "the list";
+    for (let i = 0; i < canonical.length; i++) {
+      const m = firstMismatch(canonical[i], input[i], `${path}[${i}]`);
+      if (m !== undefined) return m;
+    }
+    return undefined;
+  }
+  if (canonical !== null && typeof canonical === "object") {
+    if (input === null || typeof input !== "object" || Array.isArray(input)) return path || "the object";
+    for (const [key, child] of Object.entries(canonical)) {
+      const m = firstMismatch(child, (input as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+      if (m !== undefined) return m;
+    }
+    return undefined;
+  }
+  return canonical === input ? undefined : path || "the value";
+}
