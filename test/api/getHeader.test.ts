@@ -1,5 +1,7 @@
 /** getHeader's timing headers, response formats and rate limits, through fastify's in-process injection. */
+
 import { randomBytes } from "node:crypto";
+import { ForkName } from "@lodestar/params";
 import { ssz } from "@lodestar/types";
 import { afterEach, describe, expect, test } from "vitest";
 import { InMemoryBidSource } from "../../src/api/bidSource.js";
@@ -15,7 +17,7 @@ afterEach(async () => {
 });
 
 async function setup(options: { rateLimits?: false | { header: number } } = {}) {
-  const chain = testChain("electra");
+  const chain = testChain(ForkName.electra);
   chain.at(SLOT);
   const bids = new InMemoryBidSource();
   const server = await createBuilderServer({

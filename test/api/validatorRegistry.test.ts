@@ -1,3 +1,4 @@
+import { ForkName } from "@lodestar/params";
 import { ssz } from "@lodestar/types";
 import { describe, expect, test } from "vitest";
 import { ApiError } from "../../src/api/errors.js";
@@ -61,7 +62,7 @@ describe("validator registrations", () => {
     const foreign = new ValidatorRegistry({ domain: new Uint8Array(32).fill(1), now: chain.now });
     expect(foreign.register([{ value: signedRegistration(chain, alice) }]).failures[0]?.code).toBe("INVALID_SIGNATURE");
     // Builder messages sign with the genesis fork version, so they hold across forks of one chain.
-    const electraDevnet = testChain("electra");
+    const electraDevnet = testChain(ForkName.electra);
     electraDevnet.at(10);
     expect(registryFor().register([{ value: signedRegistration(electraDevnet, alice) }]).accepted).toBe(1);
   });
