@@ -1,6 +1,7 @@
 /** The `weft` command: one subcommand per job, each with its own `--help`. */
 import { Command, CommanderError } from "commander";
 import { WeftError } from "../shared/errors.js";
+import { registerBuilder } from "./builder.js";
 import { registerReplay, runReplay } from "./replay.js";
 
 export const VERSION = "0.1.0";
@@ -20,6 +21,7 @@ export function createProgram(): Command {
     });
 
   registerReplay(program);
+  registerBuilder(program);
   return program;
 }
 
