@@ -7,6 +7,7 @@
  *   POST /eth/v2/builder/blinded_blocks       the same, but weft publishes the block; 202
  *   GET  /eth/v1/builder/status               200 when weft can serve bids, 503 when not
  *   GET  /eth/v1/events?topics=…              server-sent chain events (head, block, payload_attributes, attestation)
+ *   GET  /metrics                             Prometheus metrics (the process's registry)
  *
  * Every request error is answered with its status and `{code, message}` (registrations add `failures`, one per
  * refused entry); nothing a client sends reaches a 5xx. Bodies are bounded per route, and each client (by IP)
@@ -18,6 +19,7 @@ import { ssz } from "@lodestar/types";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { describeCause } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { registry as metricsRegistry } from "../shared/metrics.js";
 import type { BidSource } from "./bidSource.js";
 import { type BlindedBlockContext, unblindBlock, verifyBlindedBlock } from "./blindedBlock.js";
 import { type BuilderChain, type BuilderFork, isBuilderFork } from "./chain.js";
@@ -106,6 +108,9 @@ export async function createBuilderServer(options: BuilderServerOptions): Promis
   const blindedCtx: BlindedBlockContext = { chain, registry, offers, duties, revealed: new Map() };
   const headerCtx: GetHeaderContext = { chain, registry, bids, offers, ...options.getHeader };
   const bodyLimits = { ...DEFAULT_BODY_LIMITS, ...options.bodyLimits };
+  // Label children resolved once: the getHeader path records its time without a label lookup.
+  const headerSeconds200 = getHeaderSeconds.labels({ status: "200" });
+  const headerSeconds204 = getHeaderSeconds.labels({ status: "204" });
 
   // Sign each bid when it becomes ready, so getHeader finds it signed and encoded.
   const unsubscribe = bids.onBid((bid) => {
@@ -180,14 +185,14 @@ export async function createBuilderServer(options: BuilderServerOptions): Promis
       const params = parseGetHeaderRequest(chain, request.params, request.headers, nowMs);
       const result = await getHeader(headerCtx, params, nowMs);
       if (result.status === 204) {
-        getHeaderSeconds.observe({ status: "204" }, (performance.now() - start) / 1000);
+        headerSeconds204.observe((performance.now() - start) / 1000);
         return reply.code(204).send();
       }
       const { signedBid } = result;
       reply.code(200).header("Eth-Consensus-Version", signedBid.bid.fork);
       if (format === "ssz") reply.type(MEDIA_TYPE.ssz).send(signedBid.ssz);
       else reply.type(MEDIA_TYPE.json).send(signedBid.json);
-      getHeaderSeconds.observe({ status: "200" }, (performance.now() - start) / 1000);
+      headerSeconds200.observe((performance.now() - start) / 1000);
       return reply;
     },
   );
@@ -229,6 +234,10 @@ export async function createBuilderServer(options: BuilderServerOptions): Promis
   const blindedRoute = { ...routeLimit(limits?.blindedBlocks), bodyLimit: bodyLimits.blindedBlocks };
   app.post("/eth/v1/builder/blinded_blocks", blindedRoute, submitBlindedBlock(1));
   if (publisher !== undefined) app.post("/eth/v2/builder/blinded_blocks", blindedRoute, submitBlindedBlock(2));
+
+  app.get("/metrics", routeLimit(limits?.status), async (_request, reply) => {
+    return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
 
   app.get("/eth/v1/events", routeLimit(limits?.events), async (request, reply) => {
     const topics = EventHub.parseTopics(request.query);
