@@ -16,7 +16,7 @@ import { makeBid, makeProposer, signedBlindedBlock, signedRegistration, testChai
 
 const SLOT = 50;
 const fork = ForkName.fulu;
-const RUNS = 500;
+const RUNS = 400;
 
 const chain = testChain(fork);
 const bids = new InMemoryBidSource();
