@@ -48,6 +48,8 @@ describe("getHeader", () => {
     expect(ssz.electra.SignedBuilderBid.deserialize(res.rawPayload).message.value).toBe(123n);
     const json = await server.app.inject({ method: "GET", url });
     expect((JSON.parse(json.body) as { version: string }).version).toBe("electra");
+    const metrics = await server.app.inject({ method: "GET", url: "/metrics" });
+    expect(metrics.body).toMatch(/weft_builder_get_header_seconds_count\{status="200"\} [1-9]/);
   });
 
   test("the best bid for the parent wins; a bid built for another proposer is not offered", async () => {
