@@ -60,6 +60,7 @@ export const API_ERROR_STATUS: Readonly<Partial<Record<ApiErrorCode, number>>> =
   BID_MISMATCH: 400,
   ALREADY_REVEALED: 400,
   RATE_LIMITED: 429,
+  PUBLISH_FAILED: 502,
 };
 
 export interface ApiErrorOptions extends WeftErrorOptions {
@@ -76,7 +77,8 @@ export class ApiError extends WeftError<ApiErrorCode> {
     this.index = options.index;
   }
 
-  /** The HTTP status this error is answered with (400 for any request error without its own). */
+  /** The HTTP status this error is answered with (400 for any request error without its own; 502 when the beacon
+   * node weft publishes through fails). */
   get status(): number {
     return API_ERROR_STATUS[this.code] ?? 400;
   }

@@ -6,7 +6,7 @@
  * public key only, and errors about keystores name the file, never its content or password.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { inspect } from "node:util";
 import { type IKdfModule, Keystore } from "@chainsafe/bls-keystore";
@@ -130,6 +130,11 @@ export async function loadOrCreateDevKey(
   const passwordFile = `${file}.password`;
   const existing = await readFile(passwordFile, "utf8").catch(() => undefined);
   if (existing !== undefined) return { key: await loadKeystore(file, existing.replace(/\r?\n$/, "")), created: false };
+  if (await stat(file).catch(() => undefined)) {
+    throw new ApiError("KEYSTORE_UNREADABLE", `the development keystore ${file} exists but ${passwordFile} does not`, {
+      details: "weft does not replace a key it cannot read; restore the password file or move the keystore away",
+    });
+  }
   const key = generateKey();
   const password = randomBytes(24).toString("base64url");
   await saveKeystore(key, file, password, options);

@@ -90,14 +90,17 @@ export async function startBuilderService(options: BuilderServiceOptions): Promi
             logger?.debug({ slot: bid.slot }, "proposer of the slot unknown or unregistered; bid not sent to relays");
             return;
           }
-          const request = createSubmitBlockRequest(bid, registration, key, domain);
-          void submitBlock(bid.fork, request, {
-            chain,
-            relays,
-            encoding: options.relayEncoding ?? "ssz",
-            gzip: options.relayGzip ?? false,
-            ...(logger === undefined ? {} : { logger }),
-          }).then((results) => options.onRelaySubmission?.(bid, results));
+          // Off the caller's path: a bid may become ready inside a getHeader lookup.
+          setImmediate(() => {
+            const request = createSubmitBlockRequest(bid, registration, key, domain);
+            void submitBlock(bid.fork, request, {
+              chain,
+              relays,
+              encoding: options.relayEncoding ?? "ssz",
+              gzip: options.relayGzip ?? false,
+              ...(logger === undefined ? {} : { logger }),
+            }).then((results) => options.onRelaySubmission?.(bid, results));
+          });
         });
 
   const url = await server.listen(options.port ?? 18550, options.host ?? "127.0.0.1");

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -27,7 +27,6 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 afterAll(async () => {
-  const { rm } = await import("node:fs/promises");
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
@@ -58,6 +57,9 @@ describe("builder keys", () => {
     expect(second.created).toBe(false);
     expect(second.key.pubkeyHex).toBe(first.key.pubkeyHex);
     expect(await readPasswordFile(`${file}.password`)).not.toContain("\n");
+    // A keystore without its password file is never replaced by a new key.
+    await rm(`${file}.password`);
+    await expect(loadOrCreateDevKey(file, FAST_KDF)).rejects.toMatchObject({ code: "KEYSTORE_UNREADABLE" });
   });
 
   test("the secret never appears when the key is logged, printed or serialised", () => {
