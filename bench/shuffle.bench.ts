@@ -196,9 +196,12 @@ async function main(): Promise<void> {
     `shuffle benchmark: sizes ${sizes.join(", ")}, ${ROUNDS} shuffle rounds, ${rounds} runs each, pool of ${threads}\n`,
   );
 
+  // Optional (not a dependency: its @lodestar/* 1.22 cannot share weft's tree); a variable keeps tsc from
+  // resolving it.
+  const LODESTAR_STATE_TRANSITION: string = "@lodestar/state-transition";
   let lodestarUnshuffle: ((input: Uint32Array, seed: Uint8Array) => void) | undefined;
   try {
-    ({ unshuffleList: lodestarUnshuffle } = (await import("@lodestar/state-transition")) as unknown as {
+    ({ unshuffleList: lodestarUnshuffle } = (await import(LODESTAR_STATE_TRANSITION)) as unknown as {
       unshuffleList: (input: Uint32Array, seed: Uint8Array) => void;
     });
   } catch (error) {

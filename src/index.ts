@@ -3,6 +3,59 @@
  * so a change to the public surface shows in review.
  */
 
+// API: Builder API server, relay submission, Beacon API events, builder keys
+export {
+  type BidListener,
+  type BidRequest,
+  type BidSource,
+  type BlobsBundle,
+  InMemoryBidSource,
+  type ReadyBid,
+} from "./api/bidSource.js";
+export { type BlindedBlockContext, unblindBlock, verifyBlindedBlock } from "./api/blindedBlock.js";
+export { type SignedBid, signBuilderBid, toExecutionPayloadHeader } from "./api/builderBid.js";
+export {
+  type BuilderChain,
+  type BuilderFork,
+  builderForkAt,
+  currentSlot,
+  devnetChain,
+  isCurrentSlot,
+  mainnetChain,
+  slotStartMs,
+} from "./api/chain.js";
+export { ApiError, type ApiErrorCode } from "./api/errors.js";
+export {
+  type BeaconEventsOptions,
+  type BeaconEventsSubscription,
+  subscribeBeaconEvents,
+} from "./api/events/beaconEvents.js";
+export {
+  CHAIN_EVENT_TOPICS,
+  type ChainEvent,
+  type ChainEventTopic,
+  encodeChainEvent,
+  parseChainEvent,
+} from "./api/events/chainEvent.js";
+export { EventHub } from "./api/events/eventHub.js";
+export { buildFixturePayload, FixtureBidSource, type FixturePayload } from "./api/fixture/fixtureBids.js";
+export { BuilderKey, generateKey, loadKeystore, loadOrCreateDevKey, saveKeystore } from "./api/keys.js";
+export { OfferBook } from "./api/offers.js";
+export { ProposerDuties, type ProposerDuty as SlotProposer } from "./api/proposerDuties.js";
+export { type BlockPublisher, beaconNodePublisher, type PublishedBlock } from "./api/publisher.js";
+export {
+  BidTrace,
+  createSubmitBlockRequest,
+  parseRelayUrl,
+  type RelayEndpoint,
+  type RelaySubmission,
+  SubmitBlockRequest,
+  submitBlock,
+} from "./api/relay/submitBlock.js";
+export { type BuilderServer, type BuilderServerOptions, createBuilderServer } from "./api/server.js";
+export { type BuilderService, type BuilderServiceOptions, startBuilderService } from "./api/service.js";
+export { builderDomain, computeDomain, computeSigningRoot, proposerDomain } from "./api/signing.js";
+export { type Registration, ValidatorRegistry } from "./api/validatorRegistry.js";
 // Consensus: attestation pool and packing (src/consensus/attestations), epoch rewards (src/consensus/rewards).
 export {
   AttestationPool,

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { WeftError } from "../shared/errors.js";
 import { registerBenchExec } from "./benchExec.js";
+import { registerBuilder } from "./builder.js";
 import { registerForkChoice } from "./forkchoice.js";
 import { registerPack } from "./pack.js";
 import { registerReplay, runReplay } from "./replay.js";
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerBenchExec(program);
   registerForkChoice(program);
   registerPack(program);
+  registerBuilder(program);
   return program;
 }
 

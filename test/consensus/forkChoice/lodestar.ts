@@ -7,7 +7,19 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ExecutionStatus, ProtoArray, type ProtoBlock } from "@lodestar/fork-choice";
+import type * as LodestarForkChoice from "@lodestar/fork-choice";
+import { repositoryRoot } from "../../../src/shared/sharedDir.js";
+
+type ProtoBlock = LodestarForkChoice.ProtoBlock;
+type ProtoArray = LodestarForkChoice.ProtoArray;
+
+// Installed apart from weft's tree (test/vendor/lodestar-fork-choice, `npm run vendor`): its @lodestar/* 1.5.1
+// cannot share one npm tree with the Builder API's @lodestar/* 1.48.
+const vendor = join(repositoryRoot(), "test", "vendor", "lodestar-fork-choice", "package.json");
+const require = createRequire(vendor);
+const libEntry = require.resolve("@lodestar/fork-choice");
+const lib = (await import(pathToFileURL(libEntry).href)) as typeof LodestarForkChoice;
+const { ExecutionStatus, ProtoArray } = lib;
 
 export { ProtoArray };
 
@@ -25,8 +37,7 @@ export type LodestarComputeDeltas = (
   equivocatingIndices: Set<number>,
 ) => number[];
 
-const require = createRequire(import.meta.url);
-const libDir = dirname(require.resolve("@lodestar/fork-choice"));
+const libDir = dirname(libEntry);
 
 export const HEX_ZERO_HASH = `0x${"00".repeat(32)}`;
 
