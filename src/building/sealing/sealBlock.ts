@@ -1,0 +1,199 @@
+/**
+ * Sealing: a filled block becomes an execution payload a proposer can sign.
+ *
+ *   payout: when the coinbase (the builder) is not the proposer's fee recipient, a last transaction pays the
+ *     recipient what the bidding strategy gives for the block's value (its cost measured by a dry run for a
+ *     contract recipient); the block's value stays what the orders earned
+ *   → finalization on a layer of its own: withdrawals (EIP-4895), then the execution requests (EIP-7685)
+ *   → roots: state (from the parent's cached leaves, `stateRoot.ts`), transactions, receipts, withdrawals,
+ *     requests hash; logs bloom; gas
+ *   → the header (ethereumjs computes the block hash: keccak256 of its RLP), the block, the Electra/Fulu
+ *     `ExecutionPayload` and `ExecutionRequests`, and the EIP-7928 block access list.
+ *
+ * A block that cannot be sealed (the payout does not go through, no key for a coinbase that must pay) is a
+ * `BuildingError` with code `SEAL_FAILED`; the partial block is consumed either way.
+ */
+import { Block, type BlockHeader, createBlockHeader } from "@ethereumjs/block";
+import { RLP } from "@ethereumjs/rlp";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import type { BlockLevelAccessList, CLRequest, CLRequestType } from "@ethereumjs/util";
+import type { electra } from "@lodestar/types";
+import { finalizeBlock } from "../../execution/executeBlock.js";
+import { diffOf, type StateDiff } from "../../execution/parallel/stateDiff.js";
+import { StateLayer } from "../../execution/state/layer.js";
+import { orderedTrieRoot } from "../../execution/state/trieRoot.js";
+import { type BiddingStrategy, trueValueBidding } from "../bidding/bidding.js";
+import type { PartialBlock } from "../builders/partialBlock.js";
+import { type BuildContext, headerFields } from "../context.js";
+import { BuildingError } from "../errors.js";
+import { executeOrder } from "../executeOrder.js";
+import { transactionOrder } from "../orders/order.js";
+import { buildBlockAccessList } from "./blockAccessList.js";
+import { toExecutionPayload } from "./executionPayload.js";
+import { type BuilderKey, payoutTransaction, recipientHasCode, TRANSFER_GAS } from "./payout.js";
+import { accumulateRequests, decodeRequests, requestsHash } from "./requests.js";
+import { type ParentRoots, stateRoot } from "./stateRoot.js";
+
+export interface SealOptions {
+  /** Cached leaves of the parent state (one per parent, shared by every seal on it). */
+  roots: ParentRoots;
+  /** Signs the payout; needed when the coinbase is not the fee recipient (and must be the coinbase's key). */
+  builder?: BuilderKey;
+  /** How much of the value goes to the proposer (default: all of it, less the payout's gas). */
+  bidding?: BiddingStrategy;
+}
+
+export interface SealedBlock {
+  block: Block;
+  header: BlockHeader;
+  blockHash: Uint8Array;
+  /** What the orders earned the coinbase (before the payout). */
+  value: bigint;
+  /** Paid to the proposer's fee recipient (by the payout transaction, or as the coinbase itself). */
+  payout: bigint;
+  payoutTx: TypedTransaction | undefined;
+  gasUsed: bigint;
+  executionPayload: electra.ExecutionPayload;
+  executionRequests: electra.ExecutionRequests;
+  /** The EIP-7928 block access list and its hash (keccak256 of its RLP). */
+  blockAccessList: BlockLevelAccessList;
+  blockAccessListHash: Uint8Array;
+  /** Sealing time, milliseconds. */
+  ms: number;
+}
+
+export async function sealBlock(ctx: BuildContext, partial: PartialBlock, options: SealOptions): Promise<SealedBlock> {
+  const start = performance.now();
+  const { common, attributes } = ctx;
+  const value = partial.value;
+  const bidding = options.bidding ?? trueValueBidding();
+  const coinbaseStart = ctx.topOfBlock.account(ctx.coinbaseKey)?.balance ?? 0n;
+
+  let payout = value;
+  let payoutTx: TypedTransaction | undefined;
+  if (!attributes.feeRecipient.equals(attributes.coinbase)) {
+    const builder = options.builder;
+    if (builder === undefined || !builder.address.equals(attributes.coinbase)) {
+      throw new BuildingError(
+        "SEAL_FAILED",
+        "the coinbase is not the fee recipient and no key of the coinbase was given",
+        {
+          data: { coinbase: attributes.coinbase.toString(), feeRecipient: attributes.feeRecipient.toString() },
+        },
+      );
+    }
+    const recipient = attributes.feeRecipient;
+    let cost = TRANSFER_GAS * ctx.baseFee;
+    if (recipientHasCode(partial, recipient)) cost = await dryRunCost(ctx, partial, builder, value);
+    payout = bidding.payout(value, cost);
+    payoutTx = payoutTransaction(ctx, partial, builder, recipient, payout);
+    const committed = await partial.commit(transactionOrder(payoutTx, -1));
+    if (!committed.ok) {
+      throw new BuildingError("SEAL_FAILED", `the payout of ${payout} wei to ${recipient.toString()} failed`, {
+        details: committed.failure.message,
+      });
+    }
+  }
+
+  // Finalization: withdrawals, then the requests' system calls, on a layer of their own (access index n + 1).
+  const env = partial.env;
+  const finalLayer = new StateLayer(partial.layer);
+  env.state.layer = finalLayer;
+  await finalizeBlock(env.vm, env.state, ctx.block);
+  let requests: CLRequest<CLRequestType>[] | undefined;
+  let executionRequests: electra.ExecutionRequests = decodeRequests([]);
+  if (common.isActivatedEIP(7685)) {
+    env.state.beginTx();
+    const accumulated = await accumulateRequests(
+      env.vm,
+      env.state,
+      partial.txs.map((t) => t.receipt),
+    );
+    env.state.endTx();
+    requests = accumulated.requests;
+    executionRequests = accumulated.executionRequests;
+  }
+  env.state.layer = partial.layer;
+  const finalDiff: StateDiff = diffOf(finalLayer);
+
+  const transactions = partial.transactions();
+  const withdrawals = attributes.withdrawals ?? [];
+  const fields: Record<string, unknown> = {
+    ...headerFields(attributes),
+    stateRoot: stateRoot(finalLayer, options.roots),
+    transactionsTrie: orderedTrieRoot(partial.txs.map((t) => t.raw)),
+    receiptTrie: partial.receiptsRoot(),
+    logsBloom: partial.logsBloom(),
+    gasUsed: partial.gasUsed,
+  };
+  if (common.isActivatedEIP(4895)) {
+    fields.withdrawalsRoot = orderedTrieRoot(withdrawals.map((w) => RLP.encode(w.raw())));
+  }
+  if (common.isActivatedEIP(4844)) fields.blobGasUsed = partial.blobGasUsed;
+  if (requests !== undefined) fields.requestsHash = requestsHash(requests);
+  let header: BlockHeader;
+  try {
+    header = createBlockHeader(fields, { common, skipConsensusFormatValidation: true });
+  } catch (cause) {
+    throw new BuildingError("SEAL_FAILED", `cannot make the header of block ${attributes.number}`, { cause });
+  }
+  const block = new Block(header, transactions, [], common.isActivatedEIP(4895) ? withdrawals : undefined, {
+    common,
+    skipConsensusFormatValidation: true,
+  });
+
+  const finalAccessed: string[] = [];
+  if (common.isActivatedEIP(7002)) finalAccessed.push(predeployKey(common.param("withdrawalRequestPredeployAddress")));
+  if (common.isActivatedEIP(7251)) {
+    finalAccessed.push(predeployKey(common.param("consolidationRequestPredeployAddress")));
+  }
+  const blockAccessList = buildBlockAccessList({
+    common,
+    coinbaseKey: ctx.coinbaseKey,
+    coinbaseStart,
+    systemDiff: ctx.systemDiff,
+    txs: partial.txs,
+    finalDiff,
+    finalAccessed,
+  });
+
+  return {
+    block,
+    header,
+    blockHash: header.hash(),
+    value,
+    payout,
+    payoutTx,
+    gasUsed: partial.gasUsed,
+    executionPayload: toExecutionPayload(block),
+    executionRequests,
+    blockAccessList,
+    blockAccessListHash: blockAccessList.hash(),
+    ms: performance.now() - start,
+  };
+}
+
+/** The payout's gas cost to a contract recipient, measured on a scratch layer (nothing of it is kept). */
+async function dryRunCost(
+  ctx: BuildContext,
+  partial: PartialBlock,
+  builder: BuilderKey,
+  value: bigint,
+): Promise<bigint> {
+  const tx = payoutTransaction(ctx, partial, builder, ctx.attributes.feeRecipient, value / 2n);
+  const order = transactionOrder(tx, -1);
+  const outcome = await executeOrder(partial.env, ctx, order, new StateLayer(partial.layer), {
+    blockGasUsed: partial.gasUsed,
+  });
+  partial.env.state.layer = partial.layer;
+  if (!outcome.ok) {
+    throw new BuildingError("SEAL_FAILED", `the payout to ${ctx.attributes.feeRecipient.toString()} fails`, {
+      details: outcome.failure.message,
+    });
+  }
+  return outcome.execution.gasUsed * ctx.baseFee;
+}
+
+function predeployKey(address: bigint): string {
+  return address.toString(16).padStart(40, "0");
+}
