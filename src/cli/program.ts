@@ -1,6 +1,7 @@
 /** The `weft` command: one subcommand per job, each with its own `--help`. */
 import { Command, CommanderError } from "commander";
 import { WeftError } from "../shared/errors.js";
+import { registerBacktest } from "./backtest.js";
 import { registerBenchExec } from "./benchExec.js";
 import { registerReplay, runReplay } from "./replay.js";
 
@@ -22,6 +23,7 @@ export function createProgram(): Command {
 
   registerReplay(program);
   registerBenchExec(program);
+  registerBacktest(program);
   return program;
 }
 

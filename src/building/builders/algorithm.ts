@@ -5,6 +5,7 @@
  */
 import type { ExecutionContext } from "../context.js";
 import type { ExecutionEnv } from "../executionEnv.js";
+import type { Order } from "../orders/order.js";
 import type { CancellationToken } from "../simulation/cancellation.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
 import type { PartialBlock } from "./partialBlock.js";
@@ -14,6 +15,11 @@ export interface BuildBlockInput {
   readonly ctx: ExecutionContext;
   /** Orders that simulated successfully on the top-of-block state. */
   readonly orders: readonly SimulatedOrder[];
+  /**
+   * Orders that failed their top-of-block simulation (or could not be simulated there): an algorithm may try them
+   * on its block once it is filled (`leftovers.ts`).
+   */
+  readonly unsimulated?: readonly Order[];
   /** The EVM candidate blocks execute on (its state's layer is switched per block). */
   readonly env: ExecutionEnv;
   /** Resolves conflict groups; one with workers resolves them in parallel. Default: in this thread. */

@@ -7,7 +7,8 @@
  *
  * So two orders end in one group exactly when a chain of write/read or write/write overlaps links them; two
  * orders that only read the same key stay apart. The coinbase is not a key: fee credits and direct payments
- * add up in any order (orders that observe its balance are never replayed, see `executeOrder.ts`).
+ * add up in any order (orders that observe its balance are never replayed, see `executeOrder.ts`). Orders with
+ * a sender in common are always grouped: they share the sender's nonce.
  */
 import type { AccessSet } from "../../execution/state/access.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
@@ -34,12 +35,15 @@ export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrde
   };
 
   const firstWriter = new Map<string, number>();
+  const write = (key: string, i: number) => {
+    const w = firstWriter.get(key);
+    if (w === undefined) firstWriter.set(key, i);
+    else union(w, i);
+  };
   orders.forEach((o, i) => {
-    forEachKey(o.execution.writes, (key) => {
-      const w = firstWriter.get(key);
-      if (w === undefined) firstWriter.set(key, i);
-      else union(w, i);
-    });
+    forEachKey(o.execution.writes, (key) => write(key, i));
+    // Orders of one sender share its nonce, even the coinbase's (whose account is not a key above).
+    for (const t of o.order.txs) write(`nonce:${t.sender}`, i);
   });
   orders.forEach((o, i) => {
     forEachKey(o.execution.reads, (key) => {

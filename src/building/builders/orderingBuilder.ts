@@ -11,20 +11,21 @@
  *     worth less than simulated (by more than 10 %): not taken, re-inserted at its new value, once
  *     nonce not reached yet: parked under its sender until an order of that sender is committed
  *     anything else (out of gas, reverted bundle, spent nonce): skipped
- *   until no order is left or less gas than a transfer needs.
+ *   until no order is left or less gas than a transfer needs; then the orders that failed (and those that failed
+ *   their simulation) get another try on the filled block (`leftovers.ts`), except in the baseline.
  */
 import { BuildingError } from "../errors.js";
-import { effectiveTip } from "../orders/order.js";
+import { effectiveTip, type Order } from "../orders/order.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
 import { mevGasPrice } from "../simulation/simulatedOrder.js";
 import type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./algorithm.js";
 import { Heap } from "./heap.js";
-import { PartialBlock } from "./partialBlock.js";
+import { retryLeftovers } from "./leftovers.js";
+import { MIN_TX_GAS, PartialBlock } from "./partialBlock.js";
 
 export type OrderingKey = "mev-gas-price" | "max-profit" | "priority-fee";
 
-/** The least gas a transaction uses: below this much left, the block is full. */
-export const MIN_TX_GAS = 21_000n;
+export { MIN_TX_GAS } from "./partialBlock.js";
 
 interface Entry {
   sim: SimulatedOrder;
@@ -53,14 +54,18 @@ export function orderingBuilder(key: OrderingKey, options: OrderingBuilderOption
         eligible.map((sim) => ({ sim, key: keyOf(sim, sim.profit), reinserted: false })),
       );
       const parked = new Map<string, Entry[]>();
+      const retry: Order[] = [];
       let failed = 0;
       while (heap.size > 0 && block.gasLeft >= MIN_TX_GAS) {
         if (token?.cancelled) throw new BuildingError("CANCELLED", `${key} build cancelled`);
         const entry = heap.pop() as Entry;
         const { sim } = entry;
         if (block.has(sim.order.id)) continue;
+        // Re-executed below its simulation: re-inserted at its new value once, then taken at whatever it earns.
         const minProfit =
-          key === "priority-fee" ? undefined : entry.reinserted ? 0n : (sim.profit * ratioPpm) / 1_000_000n;
+          key === "priority-fee" || entry.reinserted || sim.profit <= 0n
+            ? undefined
+            : (sim.profit * ratioPpm) / 1_000_000n;
         const result = await block.commit(sim.order, sim, minProfit === undefined ? {} : { minProfit });
         if (result.ok) {
           for (const sender of new Set(sim.order.txs.map((t) => t.sender))) {
@@ -82,11 +87,23 @@ export function orderingBuilder(key: OrderingKey, options: OrderingBuilderOption
             else waiting.push(entry);
             break;
           }
+          case "INVALID_TX":
+          case "REVERTED":
+            retry.push(sim.order);
+            failed++;
+            break;
           default:
             failed++;
         }
       }
-      for (const waiting of parked.values()) failed += waiting.length;
+      for (const waiting of parked.values()) {
+        failed += waiting.length;
+        for (const w of waiting) retry.push(w.sim.order);
+      }
+      if (key !== "priority-fee") {
+        failed -= await retryLeftovers(block, [...retry, ...(input.unsimulated ?? [])], token);
+        failed += input.unsimulated?.length ?? 0;
+      }
       return { algorithm: key, block, failed, ms: performance.now() - start };
     },
   };

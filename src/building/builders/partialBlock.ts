@@ -71,6 +71,9 @@ export interface CommitOptions {
 
 const FIELD_BITS = [1, 2, 4, 8, 16] as const;
 
+/** The least gas a transaction uses: below this much left, the block is full. */
+export const MIN_TX_GAS = 21_000n;
+
 export class PartialBlock {
   readonly ctx: ExecutionContext;
   readonly env: ExecutionEnv;

@@ -17,7 +17,7 @@ import type { ExecutionEnv } from "../executionEnv.js";
 import type { Order } from "../orders/order.js";
 import type { CancellationToken } from "../simulation/cancellation.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
-import { PartialBlock } from "./partialBlock.js";
+import { type CommitSimulation, PartialBlock } from "./partialBlock.js";
 
 /** Groups this small get every permutation tried (4! = 24 evaluations). */
 export const ALL_PERMUTATIONS_MAX = 4;
@@ -96,23 +96,32 @@ function permutations(items: number[]): number[][] {
   return out;
 }
 
-/** Tries each ordering of a group's orders on a fresh candidate block; keeps the most profitable. */
+/**
+ * Tries each ordering of a group's orders on a fresh candidate block; keeps the most profitable. Top-of-block
+ * simulations, when given, are replayed where they still hold (the first order of every ordering, and any
+ * order whose reads the ones before it left alone), so an ordering costs only the executions that conflict.
+ */
 export async function evaluateGroup(
   env: ExecutionEnv,
   ctx: ExecutionContext,
   orders: readonly Order[],
   task: GroupTask,
+  simulations: ReadonlyMap<string, CommitSimulation> = new Map(),
   cancelled: () => boolean = () => false,
 ): Promise<GroupResult> {
   let best: GroupResult | undefined;
   let evaluated = 0;
+  const seen = new Set<string>();
   for (const ordering of task.orderings) {
     if (cancelled()) break;
+    const signature = ordering.order.join(",");
+    if (seen.has(signature)) continue;
+    seen.add(signature);
     const block = new PartialBlock(ctx, env);
     let waiting: Order[] = [];
     for (const position of ordering.order) {
       const order = orders[position] as Order;
-      const result = await block.commit(order);
+      const result = await block.commit(order, simulations.get(order.id));
       if (result.ok) {
         // An order parked for its nonce may be ready now.
         let progress = waiting.length > 0;
@@ -120,7 +129,7 @@ export async function evaluateGroup(
           progress = false;
           const still: Order[] = [];
           for (const w of waiting) {
-            const r = await block.commit(w);
+            const r = await block.commit(w, simulations.get(w.id));
             if (r.ok) progress = true;
             else if (r.failure.code === "NONCE_PENDING") still.push(w);
           }
@@ -131,7 +140,12 @@ export async function evaluateGroup(
       }
     }
     evaluated++;
-    if (best === undefined || block.value > best.profit) {
+    // The most profitable; between equals, the one using less gas (it leaves more room in the merged block).
+    if (
+      best === undefined ||
+      block.value > best.profit ||
+      (block.value === best.profit && block.gasUsed < best.gasUsed)
+    ) {
       best = {
         groupId: task.groupId,
         committed: block.orders.map((c) => ({ orderId: c.order.id, execution: c.execution })),
@@ -159,13 +173,14 @@ export function localResolver(
   env: ExecutionEnv,
   ctx: ExecutionContext,
   orders: ReadonlyMap<string, Order>,
+  simulations: ReadonlyMap<string, CommitSimulation> = new Map(),
 ): GroupResolver {
   return {
     async resolve(tasks, token) {
       const out: GroupResult[] = [];
       for (const task of tasks) {
         const groupOrders = task.orderIds.map((id) => orders.get(id) as Order);
-        out.push(await evaluateGroup(env, ctx, groupOrders, task, () => token?.cancelled ?? false));
+        out.push(await evaluateGroup(env, ctx, groupOrders, task, simulations, () => token?.cancelled ?? false));
       }
       return out;
     },

@@ -6,6 +6,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { StateDiff } from "../../execution/parallel/stateDiff.js";
 import type { GroupResult, GroupTask } from "../builders/resolveGroups.js";
+import type { OrderExecution } from "../executeOrder.js";
 import type { Order } from "../orders/order.js";
 import type { SimulationOutcome } from "./simulateSequence.js";
 
@@ -65,6 +66,8 @@ export type ToWorker =
       tasks: GroupTask[];
       /** Orders of the tasks the worker may not have decoded yet. */
       orders: WireOrder[];
+      /** Top-of-block simulations of the tasks' orders, replayed where they hold. */
+      simulations: Array<{ orderId: string; execution: OrderExecution; base: readonly string[] }>;
       claims: SharedArrayBuffer;
       cancel: SharedArrayBuffer;
     };

@@ -16,6 +16,7 @@ import { MessageChannel, type MessagePort, type Worker } from "node:worker_threa
 import { spawnWorker } from "../../execution/parallel/pool.js";
 import { snapshotOf } from "../../execution/parallel/stateDiff.js";
 import type { StateLayer } from "../../execution/state/layer.js";
+import type { CommitSimulation } from "../builders/partialBlock.js";
 import type { GroupResolver, GroupResult, GroupTask } from "../builders/resolveGroups.js";
 import { localResolver } from "../builders/resolveGroups.js";
 import type { BuildContext } from "../context.js";
@@ -195,7 +196,7 @@ export class SimulationPool implements GroupResolver {
     const ctx = this.#requireContext();
     if (tasks.length === 0) return [];
     if (this.workers === 0) {
-      return localResolver(this.env, ctx, this.#localOrders).resolve(tasks, token);
+      return localResolver(this.env, ctx, this.#localOrders, this.#simulations(tasks)).resolve(tasks, token);
     }
     const needed = new Set(tasks.flatMap((t) => t.orderIds));
     const orders = [...needed].filter((id) => !this.#sent.has(id)).map((id) => this.#localOrders.get(id) as Order);
@@ -207,6 +208,7 @@ export class SimulationPool implements GroupResolver {
         batchId,
         tasks: [...tasks],
         orders: orders.map(wireOrder),
+        simulations: [...this.#simulations(tasks)].map(([orderId, sim]) => ({ orderId, ...sim })),
         claims,
         cancel,
       }),
@@ -220,6 +222,18 @@ export class SimulationPool implements GroupResolver {
   async close(): Promise<void> {
     for (const port of this.#ports) port.close();
     await Promise.all(this.#threads.map((w) => w.terminate()));
+  }
+
+  /** The cached successful simulations of the tasks' orders (replayed where they hold while orderings are tried). */
+  #simulations(tasks: readonly GroupTask[]): Map<string, CommitSimulation> {
+    const out = new Map<string, CommitSimulation>();
+    for (const task of tasks) {
+      for (const id of task.orderIds) {
+        const outcome = this.#outcomes.get(id);
+        if (outcome?.ok) out.set(id, { execution: outcome.execution, base: outcome.base });
+      }
+    }
+    return out;
   }
 
   #requireContext(): BuildContext {

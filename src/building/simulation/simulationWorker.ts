@@ -119,13 +119,14 @@ async function handle(message: ToWorker): Promise<void> {
           }
         } else {
           for (const wire of message.orders) decode(wire);
+          const simulations = new Map(message.simulations.map((s) => [s.orderId, s]));
           for (;;) {
             if (token.cancelled) break;
             const index = Atomics.add(claims, 0, 1);
             const task = message.tasks[index];
             if (task === undefined) break;
             const orders = task.orderIds.map((id) => current?.orders.get(id) as Order);
-            const result = await evaluateGroup(env, ctx, orders, task, cancelled);
+            const result = await evaluateGroup(env, ctx, orders, task, simulations, cancelled);
             post({ kind: "resolved", batchId, index, result });
           }
         }
