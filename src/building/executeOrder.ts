@@ -49,6 +49,8 @@ export interface ExecutedTx {
   diff: StateDiff;
   /** The coinbase's balance change from this transaction (fees and payments). */
   coinbaseDelta: bigint;
+  /** The coinbase's nonce after the transaction, when the transaction changed it (the coinbase sent it). */
+  coinbaseNonce?: bigint;
   reads: AccessSet;
   writes: AccessSet;
 }
@@ -143,7 +145,7 @@ export async function executeOrder(
     access.writes.accounts.delete(`0x${cb}`);
     txLayer.mergeIntoParent();
     const txBlobGas = blobGasOf(t.tx);
-    txs.push({
+    const executed: ExecutedTx = {
       hash: t.hash,
       position,
       gasUsed: result.totalGasSpent,
@@ -154,7 +156,9 @@ export async function executeOrder(
       coinbaseDelta: (after?.balance ?? 0n) - (before?.balance ?? 0n),
       reads: access.reads,
       writes: access.writes,
-    });
+    };
+    if (after !== null && after.nonce !== (before?.nonce ?? 0n)) executed.coinbaseNonce = after.nonce;
+    txs.push(executed);
     unionInto(reads, access.reads);
     unionInto(writes, access.writes);
     gasUsed += result.totalGasSpent;

@@ -54,6 +54,8 @@ export interface OrderFlowOptions {
   /** Conflict rate within the public transactions (default 0.1). */
   conflictRate?: number;
   gasLimit?: bigint;
+  /** Accounts funded with 10 ether and otherwise unused, for tests to send from (default 4). */
+  funded?: number;
 }
 
 export interface OrderFlow {
@@ -61,6 +63,8 @@ export interface OrderFlow {
   base: StateLayer;
   attributes: BlockAttributes;
   builder: Signer;
+  /** Funded accounts no order sends from. */
+  funded: Signer[];
   orders: Order[];
   counts: { transfers: number; erc20: number; swaps: number; victims: number; bundles: number };
 }
@@ -195,6 +199,8 @@ export function generateOrderFlow(options: OrderFlowOptions): OrderFlow {
   for (const b of bundleIntents) sign(b.arbitrage);
   for (const { address, cost } of spend.values()) genesis.addBalance(address, cost + ETHER);
   genesis.addBalance(builder.address, ETHER);
+  const funded = Array.from({ length: options.funded ?? 4 }, () => genesis.newSigner("funded"));
+  for (const signer of funded) genesis.addBalance(signer.address, 10n * ETHER);
   const base = genesis.finish();
 
   const orders: Order[] = [];
@@ -234,6 +240,7 @@ export function generateOrderFlow(options: OrderFlowOptions): OrderFlow {
     base,
     attributes,
     builder,
+    funded,
     orders,
     counts: { transfers, erc20, swaps, victims, bundles: bundleIntents.length },
   };

@@ -2,7 +2,8 @@
  * Re-executes a sealed block in stock `@ethereumjs/vm`: `runBlock` on a `MerkleStateManager` built from the
  * same pre-state, no weft code in the path (a plain `Common`, the library's own crypto). What it returns is what
  * the tests compare with the sealed header: gas, receipts root, logs bloom, state root, requests hash, and the
- * coinbase's and fee recipient's balance changes.
+ * coinbase's and fee recipient's balance changes. With EIP 7928 added to the fork, ethereumjs also records the
+ * block access list (its experimental Amsterdam code), to compare with the one weft made from its own records.
  */
 import { createBlockFromRLP } from "@ethereumjs/block";
 import { Common, Mainnet } from "@ethereumjs/common";
@@ -21,6 +22,8 @@ export interface StockResult {
   stateRoot: Uint8Array;
   requestsHash: Uint8Array | undefined;
   blockHash: Uint8Array;
+  /** The EIP-7928 block access list ethereumjs recorded (when EIP 7928 was activated). */
+  blockAccessListHash: Uint8Array | undefined;
   balanceChange(address: Address): bigint;
 }
 
@@ -28,9 +31,9 @@ export async function stockReexecute(
   parent: StateLayer,
   sealed: SealedBlock,
   hardfork: string,
-  blockHashes: Record<string, string> = {},
+  options: { blockHashes?: Record<string, string>; eips?: number[] } = {},
 ): Promise<StockResult> {
-  const common = new Common({ chain: Mainnet, hardfork });
+  const common = new Common({ chain: Mainnet, hardfork, eips: options.eips ?? [] });
   const stateManager = new MerkleStateManager({ common });
   const snapshot = snapshotOf(parent);
   for (const [key, record] of snapshot.accounts) {
@@ -43,8 +46,8 @@ export async function stockReexecute(
       if (value.length > 0) await stateManager.putStorage(address, hexToBytes(`0x${slot}`), value);
     }
   }
-  const vm = await createVM({ common, stateManager, blockchain: fixtureBlockchain(blockHashes) });
-  const block = createBlockFromRLP(sealed.block.serialize(), { common });
+  const vm = await createVM({ common, stateManager, blockchain: fixtureBlockchain(options.blockHashes ?? {}) });
+  const block = createBlockFromRLP(sealed.block.serialize(), { common: new Common({ chain: Mainnet, hardfork }) });
   const before = new Map<string, bigint>();
   const balance = async (a: Address) => (await stateManager.getAccount(a))?.balance ?? 0n;
   for (const a of [block.header.coinbase, ...block.transactions.map((tx) => tx.to).filter((t) => t !== undefined)]) {
@@ -66,6 +69,7 @@ export async function stockReexecute(
     stateRoot: result.stateRoot,
     requestsHash: result.requestsHash,
     blockHash: block.hash(),
+    blockAccessListHash: result.blockLevelAccessList?.hash(),
     balanceChange: (a) => (after.get(a.toString()) ?? 0n) - (before.get(a.toString()) ?? 0n),
   };
 }

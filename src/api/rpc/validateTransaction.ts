@@ -176,7 +176,8 @@ export function intrinsicGas(tx: TypedTransaction): bigint {
   let tokens = 0n;
   for (const byte of tx.data) tokens += byte === 0 ? 1n : 4n;
   const floor = tx.common.param("txGas") + tx.common.param("totalCostFloorPerToken") * tokens;
-  return floor > intrinsic ? floor : intrinsic;
+  if (floor > intrinsic) return floor;
+  return intrinsic;
 }
 
 export function maxFeePerGas(tx: TypedTransaction): bigint {

@@ -41,6 +41,8 @@ export interface CommittedTx {
   readonly writes: AccessSet;
   /** The coinbase's balance after this transaction. */
   readonly coinbaseBalance: bigint;
+  /** The coinbase's nonce after this transaction, when it changed it. */
+  readonly coinbaseNonce: bigint | undefined;
 }
 
 export interface CommittedOrder {
@@ -261,6 +263,7 @@ export class PartialBlock {
       reads: t.reads,
       writes: t.writes,
       coinbaseBalance: this.#coinbaseBalance,
+      coinbaseNonce: t.coinbaseNonce,
     });
   }
 

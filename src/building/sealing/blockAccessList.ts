@@ -44,7 +44,7 @@ export interface BlockAccessListInput {
   txs: readonly CommittedTx[];
   /** Changes after the transactions: withdrawals, request system calls (index n + 1). */
   finalDiff: StateDiff;
-  /** Addresses the finalization accessed without changing (predeploys without requests, say). */
+  /** Addresses the finalization accessed without changing (request predeploys that exist, say). */
   finalAccessed: readonly string[];
 }
 
@@ -94,6 +94,7 @@ export function buildBlockAccessList(input: BlockAccessListInput): BlockLevelAcc
     const coinbase = entry(input.coinbaseKey);
     const previous = i === 0 ? input.coinbaseStart : (input.txs[i - 1] as CommittedTx).coinbaseBalance;
     if (previous !== t.coinbaseBalance) coinbase.balance.set(index, t.coinbaseBalance);
+    if (t.coinbaseNonce !== undefined) coinbase.nonce.set(index, t.coinbaseNonce);
   });
 
   const final = input.txs.length + 1;
@@ -179,5 +180,5 @@ function slotHex(slot: string): PrefixedHexString {
 }
 
 function valueHex(value: Uint8Array): PrefixedHexString {
-  return value.length === 0 ? "0x00" : bytesToHex(value);
+  return bytesToHex(value);
 }

@@ -142,10 +142,14 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
     skipConsensusFormatValidation: true,
   });
 
+  // The request predeploys the system calls ran on (absent ones are skipped, as ethereumjs does).
   const finalAccessed: string[] = [];
-  if (common.isActivatedEIP(7002)) finalAccessed.push(predeployKey(common.param("withdrawalRequestPredeployAddress")));
-  if (common.isActivatedEIP(7251)) {
-    finalAccessed.push(predeployKey(common.param("consolidationRequestPredeployAddress")));
+  for (const [eip, param] of [
+    [7002, "withdrawalRequestPredeployAddress"],
+    [7251, "consolidationRequestPredeployAddress"],
+  ] as const) {
+    const key = predeployKey(common.param(param));
+    if (common.isActivatedEIP(eip) && finalLayer.account(key) !== null) finalAccessed.push(key);
   }
   const blockAccessList = buildBlockAccessList({
     common,
