@@ -101,7 +101,7 @@ export async function createBuildContext(
     blockHashes,
     baseFee: attributes.baseFeePerGas ?? 0n,
     gasLimit: attributes.gasLimit,
-    maxBlobGas: maxBlobGas(common),
+    maxBlobGas: maxBlobGas(header.common),
   };
 }
 

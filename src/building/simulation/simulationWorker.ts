@@ -28,6 +28,8 @@ if (parentPort === null) throw new Error("simulationWorker.ts must run as a work
 let results: MessagePort | undefined;
 let replica = new StateLayer();
 let current: { id: number; ctx: ExecutionContext; env: ExecutionEnv; orders: Map<string, Order> } | undefined;
+/** Why the last context could not be set up (reported with the next batch for it). */
+let contextError: { id: number; message: string } | undefined;
 /** Messages run one at a time, in arrival order (a batch may await; the next message waits for it). */
 let queue: Promise<void> = Promise.resolve();
 
@@ -52,7 +54,7 @@ async function setContext(wire: WireContext): Promise<void> {
     blockHashes: wire.blockHashes,
     baseFee: header.baseFeePerGas ?? 0n,
     gasLimit: header.gasLimit,
-    maxBlobGas: maxBlobGas(common),
+    maxBlobGas: maxBlobGas(header.common),
   };
   current = { id: wire.contextId, ctx, env: await createExecutionEnv(ctx, topOfBlock), orders: new Map() };
 }
@@ -94,12 +96,21 @@ async function handle(message: ToWorker): Promise<void> {
       parentPort?.postMessage({ kind: "ready" });
       return;
     case "context":
-      await setContext(message.context);
+      current = undefined;
+      contextError = undefined;
+      try {
+        await setContext(message.context);
+      } catch (error) {
+        contextError = { id: message.context.contextId, message: describeCause(error) ?? String(error) };
+      }
       return;
     case "simulate":
     case "resolve": {
       const { batchId } = message;
       try {
+        if (contextError?.id === message.contextId) {
+          throw new Error(`block context ${message.contextId} could not be set up: ${contextError.message}`);
+        }
         if (current === undefined || current.id !== message.contextId) {
           throw new Error(`no block context ${message.contextId} (have ${current?.id ?? "none"})`);
         }
