@@ -19,6 +19,7 @@ import { StateLayer } from "../execution/state/layer.js";
 import { WeftStateManager } from "../execution/state/stateManager.js";
 import { fixtureBlockchain } from "../execution/stock.js";
 import { BuildingError } from "./errors.js";
+import { CONTRACT_PAYOUT_GAS, TRANSFER_GAS } from "./sealing/payout.js";
 
 export interface BlockAttributes {
   parentHash: Uint8Array;
@@ -57,6 +58,8 @@ export interface ExecutionContext {
   /** Base fee, 0 before London. */
   readonly baseFee: bigint;
   readonly gasLimit: bigint;
+  /** Gas kept free while filling, for the payout transaction sealing adds (0 when the coinbase is paid). */
+  readonly gasReserve: bigint;
   /** The most blob gas a block may use at this fork (0 before Cancun). */
   readonly maxBlobGas: bigint;
 }
@@ -101,8 +104,15 @@ export async function createBuildContext(
     blockHashes,
     baseFee: attributes.baseFeePerGas ?? 0n,
     gasLimit: attributes.gasLimit,
+    gasReserve: payoutGasReserve(attributes, parent),
     maxBlobGas: maxBlobGas(header.common),
   };
+}
+
+/** Gas of the payout: none when the coinbase is the fee recipient, a transfer to an account, more to a contract. */
+export function payoutGasReserve(attributes: BlockAttributes, parent: StateLayer): bigint {
+  if (attributes.feeRecipient.equals(attributes.coinbase)) return 0n;
+  return parent.codeOf(bytesKey(attributes.feeRecipient.bytes)).length > 0 ? CONTRACT_PAYOUT_GAS : TRANSFER_GAS;
 }
 
 /** EIP-4844's (and EIP-7691's) per-block blob gas limit at the fork; 0 before Cancun. */

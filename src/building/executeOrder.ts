@@ -15,7 +15,8 @@
  * nothing it read differs there (the builder checks that against what the block has written). The coinbase is
  * the exception that is handled here: a transaction may pay it blindly (its change becomes a delta), but one
  * that observed its balance, was sent by it, or changed its nonce or code, or an order that met a coinbase
- * account that does not exist yet (a transfer to an empty account costs 25,000 gas more), is not replayable.
+ * account that does not exist yet (a transfer to an empty account costs 25,000 gas more), is not replayable; nor
+ * is anything before Byzantium, whose receipts carry the state root of the block at their position.
  */
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { KECCAK256_NULL } from "@ethereumjs/util";
@@ -90,7 +91,8 @@ export async function executeOrder(
   const txs: ExecutedTx[] = [];
   const reads = emptyAccessSet();
   const writes = emptyAccessSet();
-  let replayable = true;
+  // Before Byzantium a receipt holds the state root after its transaction: only right where it executed.
+  let replayable = ctx.common.gteHardfork("byzantium");
   let gasUsed = 0n;
   let blobGasUsed = 0n;
   const blockGasUsed = options.blockGasUsed ?? 0n;

@@ -7,12 +7,14 @@
 import { createBlockFromExecutionPayload } from "@ethereumjs/block";
 import { Common, Mainnet } from "@ethereumjs/common";
 import { Address, bytesToHex } from "@ethereumjs/util";
+import { encodeReceipt as stockEncodeReceipt } from "@ethereumjs/vm";
 import { ssz } from "@lodestar/types";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { BuiltBlock } from "../../src/building/builders/algorithm.js";
 import { ALGORITHM_NAMES, algorithmByName } from "../../src/building/builders/algorithms.js";
 import { type BundleOrder, bundleOrder, type Order, transactionOrder } from "../../src/building/orders/order.js";
 import { OrderPool } from "../../src/building/orders/orderPool.js";
+import { encodeReceipt } from "../../src/building/sealing/receipts.js";
 import { type SealedBlock, sealBlock } from "../../src/building/sealing/sealBlock.js";
 import { ParentRoots } from "../../src/building/sealing/stateRoot.js";
 import type { SimulationReport } from "../../src/building/simulation/simulationPool.js";
@@ -178,11 +180,19 @@ describe("building", () => {
     await s.pool.simulate(s.flow.orders);
   });
 
+  test("receipts encode as ethereumjs encodes them (its logs cached across blocks)", async () => {
+    const built = await build("max-profit");
+    for (const t of built.block.txs) {
+      expect(hex(encodeReceipt(t.receipt, t.tx.type))).toBe(hex(stockEncodeReceipt(t.receipt, t.tx.type)));
+    }
+    expect(built.block.txs.some((t) => t.receipt.logs.length > 0)).toBe(true);
+  });
+
   test("the block access list is the one ethereumjs records under EIP-7928", async () => {
     const sealed = await seal(await build("conflict-groups"));
     const stock = await stockReexecute(s.ctx.parent, sealed, s.flow.common.hardfork(), { eips: [7928] });
-    expect(hex(stock.blockAccessListHash)).toBe(hex(sealed.blockAccessListHash));
-    expect(sealed.blockAccessList.toJSON().length).toBeGreaterThan(s.flow.orders.length);
+    expect(hex(stock.blockAccessListHash)).toBe(hex(sealed.accessList().hash));
+    expect(sealed.accessList().list.toJSON().length).toBeGreaterThan(s.flow.orders.length);
   });
 
   test("the execution payload round-trips through SSZ and decodes in ethereumjs to the same block hash", async () => {

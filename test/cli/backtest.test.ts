@@ -9,10 +9,14 @@ const run = promisify(execFile);
 
 async function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", join(repositoryRoot(), "src/cli/main.ts"), ...args], {
-      cwd: repositoryRoot(),
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["--import", "tsx", join(repositoryRoot(), "src/cli/main.ts"), ...args],
+      {
+        cwd: repositoryRoot(),
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -24,7 +28,15 @@ describe("weft backtest", () => {
   const fixture = join(mainnetBlocksDir(), "19426587.json.gz");
 
   test("--json prints the documented object", async () => {
-    const r = await weft("backtest", fixture, "--algorithm", "mev-gas-price", "--algorithm", "conflict-groups", "--json");
+    const r = await weft(
+      "backtest",
+      fixture,
+      "--algorithm",
+      "mev-gas-price",
+      "--algorithm",
+      "conflict-groups",
+      "--json",
+    );
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -38,7 +50,14 @@ describe("weft backtest", () => {
       expect(a.value).toMatch(/^0x[0-9a-f]+$/);
       expect(typeof a.ms).toBe("number");
     }
-    expect(Object.keys(out.best)).toEqual(["name", "transactions", "gasUsed", "receiptsRoot", "logsBloom", "feeRecipient"]);
+    expect(Object.keys(out.best)).toEqual([
+      "name",
+      "transactions",
+      "gasUsed",
+      "receiptsRoot",
+      "logsBloom",
+      "feeRecipient",
+    ]);
     expect(out.best.transactions[0]).toMatch(/^0x/);
     expect(BigInt(out.algorithms.find((a: { name: string }) => a.name === out.best.name).value)).toBeGreaterThanOrEqual(
       BigInt(out.landedValue),

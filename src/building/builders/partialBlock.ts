@@ -15,16 +15,17 @@
  * entries per order, so a block of a thousand orders stays in the tens of thousands.
  */
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { encodeReceipt, type TxReceipt } from "@ethereumjs/vm";
+import type { TxReceipt } from "@ethereumjs/vm";
 import { applyDiff, type StateDiff } from "../../execution/parallel/stateDiff.js";
 import type { AccessSet } from "../../execution/state/access.js";
 import { emptyAccount, StateLayer } from "../../execution/state/layer.js";
-import { orderedTrieRoot } from "../../execution/state/trieRoot.js";
 import type { ExecutionContext } from "../context.js";
 import type { OrderFailure } from "../errors.js";
 import { type ExecutedTx, executeOrder, type OrderExecution } from "../executeOrder.js";
 import type { ExecutionEnv } from "../executionEnv.js";
 import { inWindow, type Order } from "../orders/order.js";
+import { CachedTrie } from "../sealing/cachedTrie.js";
+import { encodeReceipt } from "../sealing/receipts.js";
 
 export interface CommittedTx {
   readonly orderId: string;
@@ -91,6 +92,7 @@ export class PartialBlock {
   replayed = 0;
   executed = 0;
 
+  #gasCap: bigint;
   readonly #coinbaseStart: bigint;
   #coinbaseBalance: bigint;
   /** "0x<address>#<field bit>" or "0x<address>:0x<slot>" → index in `orders` of the last order that wrote it. */
@@ -103,12 +105,19 @@ export class PartialBlock {
     this.ctx = ctx;
     this.env = env;
     this.layer = new StateLayer(ctx.topOfBlock);
+    this.#gasCap = ctx.gasLimit - ctx.gasReserve;
     this.#coinbaseStart = ctx.topOfBlock.account(ctx.coinbaseKey)?.balance ?? 0n;
     this.#coinbaseBalance = this.#coinbaseStart;
   }
 
+  /** Gas still free for orders (the payout's reserve excluded until `releaseReserve`). */
   get gasLeft(): bigint {
-    return this.ctx.gasLimit - this.gasUsed;
+    return this.#gasCap - this.gasUsed;
+  }
+
+  /** Sealing: the payout may now use the gas kept for it. */
+  releaseReserve(): void {
+    this.#gasCap = this.ctx.gasLimit;
   }
 
   has(orderId: string): boolean {
@@ -153,7 +162,9 @@ export class PartialBlock {
       return fail("NO_GAS_LEFT", `simulated gas ${sim.execution.gasUsed} above the ${this.gasLeft} left`);
     }
     const orderLayer = new StateLayer(this.layer);
-    const outcome = await executeOrder(this.env, this.ctx, order, orderLayer, { blockGasUsed: this.gasUsed });
+    // runTx checks each gas limit against the header's limit less this: the reserve counts as used.
+    const blockGasUsed = this.gasUsed + this.ctx.gasLimit - this.#gasCap;
+    const outcome = await executeOrder(this.env, this.ctx, order, orderLayer, { blockGasUsed });
     if (!outcome.ok) return { ok: false, failure: outcome.failure };
     const execution = outcome.execution;
     if (this.blobGasUsed + execution.blobGasUsed > this.ctx.maxBlobGas) {
@@ -207,8 +218,8 @@ export class PartialBlock {
     let used = this.gasUsed;
     for (const t of execution.txs) {
       const limit = order.txs[t.position]?.tx.gasLimit ?? 0n;
-      if (limit > this.ctx.gasLimit - used)
-        return fail("NO_GAS_LEFT", `gas limit ${limit} above the ${this.ctx.gasLimit - used} left`);
+      if (limit > this.#gasCap - used)
+        return fail("NO_GAS_LEFT", `gas limit ${limit} above the ${this.#gasCap - used} left`);
       used += t.gasUsed;
     }
     if (this.blobGasUsed + execution.blobGasUsed > this.ctx.maxBlobGas) {
@@ -277,7 +288,7 @@ export class PartialBlock {
   }
 
   receiptsRoot(): Uint8Array {
-    return orderedTrieRoot(this.txs.map((t) => encodeReceipt(t.receipt, t.tx.type)));
+    return CachedTrie.orderedRoot(this.txs.map((t) => encodeReceipt(t.receipt, t.tx.type)));
   }
 
   logsBloom(): Uint8Array {

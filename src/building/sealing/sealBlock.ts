@@ -8,7 +8,7 @@
  *   → roots: state (from the parent's cached leaves, `stateRoot.ts`), transactions, receipts, withdrawals,
  *     requests hash; logs bloom; gas
  *   → the header (ethereumjs computes the block hash: keccak256 of its RLP), the block, the Electra/Fulu
- *     `ExecutionPayload` and `ExecutionRequests`, and the EIP-7928 block access list.
+ *     `ExecutionPayload` and `ExecutionRequests`; the EIP-7928 block access list on demand (`accessList()`).
  *
  * A block that cannot be sealed (the payout does not go through, no key for a coinbase that must pay) is a
  * `BuildingError` with code `SEAL_FAILED`; the partial block is consumed either way.
@@ -21,7 +21,6 @@ import type { electra } from "@lodestar/types";
 import { finalizeBlock } from "../../execution/executeBlock.js";
 import { diffOf, type StateDiff } from "../../execution/parallel/stateDiff.js";
 import { StateLayer } from "../../execution/state/layer.js";
-import { orderedTrieRoot } from "../../execution/state/trieRoot.js";
 import { type BiddingStrategy, trueValueBidding } from "../bidding/bidding.js";
 import type { PartialBlock } from "../builders/partialBlock.js";
 import { type BuildContext, headerFields } from "../context.js";
@@ -29,6 +28,7 @@ import { BuildingError } from "../errors.js";
 import { executeOrder } from "../executeOrder.js";
 import { transactionOrder } from "../orders/order.js";
 import { buildBlockAccessList } from "./blockAccessList.js";
+import { CachedTrie } from "./cachedTrie.js";
 import { toExecutionPayload } from "./executionPayload.js";
 import { type BuilderKey, payoutTransaction, recipientHasCode, TRANSFER_GAS } from "./payout.js";
 import { accumulateRequests, decodeRequests, requestsHash } from "./requests.js";
@@ -55,11 +55,25 @@ export interface SealedBlock {
   gasUsed: bigint;
   executionPayload: electra.ExecutionPayload;
   executionRequests: electra.ExecutionRequests;
-  /** The EIP-7928 block access list and its hash (keccak256 of its RLP). */
-  blockAccessList: BlockLevelAccessList;
-  blockAccessListHash: Uint8Array;
-  /** Sealing time, milliseconds. */
+  /**
+   * The EIP-7928 block access list and its hash (keccak256 of its RLP), made on first call: an Electra/Fulu
+   * payload does not carry it (Amsterdam's header will), so it stays off the seal's critical path.
+   */
+  accessList(): { list: BlockLevelAccessList; hash: Uint8Array };
+  /** Sealing time, milliseconds, and its phases. */
   ms: number;
+  phases: SealPhases;
+}
+
+/** Milliseconds of each phase of a seal. */
+export interface SealPhases {
+  payout: number;
+  finalize: number;
+  stateRoot: number;
+  /** Transactions, receipts and withdrawals roots, logs bloom. */
+  roots: number;
+  /** Header, block hash and execution payload. */
+  header: number;
 }
 
 export async function sealBlock(ctx: BuildContext, partial: PartialBlock, options: SealOptions): Promise<SealedBlock> {
@@ -68,6 +82,13 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
   const value = partial.value;
   const bidding = options.bidding ?? trueValueBidding();
   const coinbaseStart = ctx.topOfBlock.account(ctx.coinbaseKey)?.balance ?? 0n;
+  let mark = start;
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return ms;
+  };
 
   let payout = value;
   let payoutTx: TypedTransaction | undefined;
@@ -87,6 +108,7 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
     if (recipientHasCode(partial, recipient)) cost = await dryRunCost(ctx, partial, builder, value);
     payout = bidding.payout(value, cost);
     payoutTx = payoutTransaction(ctx, partial, builder, recipient, payout);
+    partial.releaseReserve();
     const committed = await partial.commit(transactionOrder(payoutTx, -1));
     if (!committed.ok) {
       throw new BuildingError("SEAL_FAILED", `the payout of ${payout} wei to ${recipient.toString()} failed`, {
@@ -94,6 +116,8 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
       });
     }
   }
+
+  const payoutMs = lap();
 
   // Finalization: withdrawals, then the requests' system calls, on a layer of their own (access index n + 1).
   const env = partial.env;
@@ -116,21 +140,26 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
   env.state.layer = partial.layer;
   const finalDiff: StateDiff = diffOf(finalLayer);
 
+  const finalizeMs = lap();
+  const root = stateRoot(finalLayer, options.roots);
+  const stateRootMs = lap();
+
   const transactions = partial.transactions();
   const withdrawals = attributes.withdrawals ?? [];
   const fields: Record<string, unknown> = {
     ...headerFields(attributes),
-    stateRoot: stateRoot(finalLayer, options.roots),
-    transactionsTrie: orderedTrieRoot(partial.txs.map((t) => t.raw)),
+    stateRoot: root,
+    transactionsTrie: CachedTrie.orderedRoot(partial.txs.map((t) => t.raw)),
     receiptTrie: partial.receiptsRoot(),
     logsBloom: partial.logsBloom(),
     gasUsed: partial.gasUsed,
   };
   if (common.isActivatedEIP(4895)) {
-    fields.withdrawalsRoot = orderedTrieRoot(withdrawals.map((w) => RLP.encode(w.raw())));
+    fields.withdrawalsRoot = CachedTrie.orderedRoot(withdrawals.map((w) => RLP.encode(w.raw())));
   }
   if (common.isActivatedEIP(4844)) fields.blobGasUsed = partial.blobGasUsed;
   if (requests !== undefined) fields.requestsHash = requestsHash(requests);
+  const rootsMs = lap();
   let header: BlockHeader;
   try {
     header = createBlockHeader(fields, { common, skipConsensusFormatValidation: true });
@@ -142,6 +171,10 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
     skipConsensusFormatValidation: true,
   });
 
+  const blockHash = header.hash();
+  const executionPayload = toExecutionPayload(block);
+  const headerMs = lap();
+
   // The request predeploys the system calls ran on (absent ones are skipped, as ethereumjs does).
   const finalAccessed: string[] = [];
   for (const [eip, param] of [
@@ -151,29 +184,42 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
     const key = predeployKey(common.param(param));
     if (common.isActivatedEIP(eip) && finalLayer.account(key) !== null) finalAccessed.push(key);
   }
-  const blockAccessList = buildBlockAccessList({
-    common,
-    coinbaseKey: ctx.coinbaseKey,
-    coinbaseStart,
-    systemDiff: ctx.systemDiff,
-    txs: partial.txs,
-    finalDiff,
-    finalAccessed,
-  });
+  let accessList: { list: BlockLevelAccessList; hash: Uint8Array } | undefined;
+  const txs = [...partial.txs];
 
   return {
     block,
     header,
-    blockHash: header.hash(),
+    blockHash,
     value,
     payout,
     payoutTx,
     gasUsed: partial.gasUsed,
-    executionPayload: toExecutionPayload(block),
+    executionPayload,
     executionRequests,
-    blockAccessList,
-    blockAccessListHash: blockAccessList.hash(),
+    accessList() {
+      if (accessList === undefined) {
+        const list = buildBlockAccessList({
+          common,
+          coinbaseKey: ctx.coinbaseKey,
+          coinbaseStart,
+          systemDiff: ctx.systemDiff,
+          txs,
+          finalDiff,
+          finalAccessed,
+        });
+        accessList = { list, hash: list.hash() };
+      }
+      return accessList;
+    },
     ms: performance.now() - start,
+    phases: {
+      payout: payoutMs,
+      finalize: finalizeMs,
+      stateRoot: stateRootMs,
+      roots: rootsMs,
+      header: headerMs,
+    },
   };
 }
 

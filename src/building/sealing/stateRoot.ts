@@ -2,21 +2,22 @@
  * The state root of a built block, computed from the flat layers without re-hashing what the block did not
  * touch.
  *
- *   per parent (once, `ParentRoots`): every account's storage root and account leaf, computed on first use and
- *     kept: candidate blocks on the same parent share them;
- *   per block: the accounts and storage the block's layers changed (walking the layers down to the parent);
- *     their storage roots and leaves are computed anew, every other leaf comes from the parent's cache;
- *   → the Merkle-Patricia root over all leaves (`trieRoot`, keys hashed once and kept).
+ *   per parent (once, `ParentRoots`): the account trie and every storage trie, as `CachedTrie`s that remember
+ *     each subtree's hash: candidate blocks on the same parent share them;
+ *   per block: the accounts and slots the block's layers changed (walking the layers down to the parent);
+ *     each changed account's storage root is its parent trie with the changed slots, its leaf is new;
+ *   → the account trie with the changed leaves: only the paths to changes are hashed again.
  *
- * So a seal costs one pass over the account leaves (sorting and hashing the trie's branches) plus the storage
- * tries of the contracts the block wrote to, instead of every storage trie of the state.
+ * So a seal costs a merge over the account keys plus hashing along the changed paths, instead of every trie of
+ * the state.
  */
 import { RLP } from "@ethereumjs/rlp";
 import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
-import { keccak256 } from "../../execution/crypto/native.js";
 import { keyBytes } from "../../execution/state/keys.js";
 import type { AccountRecord, StateLayer } from "../../execution/state/layer.js";
-import { type TrieEntry, trieRoot } from "../../execution/state/trieRoot.js";
+import type { TrieEntry } from "../../execution/state/trieRoot.js";
+import { CachedTrie } from "./cachedTrie.js";
+import { keccak as keccak256 } from "./keccak.js";
 
 /** keccak256 of address and slot keys, kept: the same accounts are hashed by every seal. Bounded by a reset. */
 const hashedKeys = new Map<string, Uint8Array>();
@@ -33,7 +34,7 @@ function hashed(key: string): Uint8Array {
 export function storageRootOf(slots: Map<string, Uint8Array>): Uint8Array {
   const entries: TrieEntry[] = [];
   for (const [slot, value] of slots) entries.push({ key: hashed(slot), value: RLP.encode(value) });
-  return trieRoot(entries);
+  return CachedTrie.rootOf(entries);
 }
 
 function accountLeaf(record: AccountRecord, storageRoot: Uint8Array): Uint8Array {
@@ -45,70 +46,93 @@ function accountLeaf(record: AccountRecord, storageRoot: Uint8Array): Uint8Array
   ]);
 }
 
-/** Storage roots and account leaves of a parent state, computed on demand and kept. */
+/** Storage roots and account leaves of a parent state, computed on demand and kept, with their tries. */
 export class ParentRoots {
   readonly parent: StateLayer;
-  readonly #storageRoots = new Map<string, Uint8Array>();
-  readonly #leaves = new Map<string, TrieEntry>();
-  #keys: string[] | undefined;
+  readonly #storage = new Map<string, CachedTrie>();
+  #accounts: CachedTrie | undefined;
 
   constructor(parent: StateLayer) {
     this.parent = parent;
   }
 
-  storageRoot(key: string): Uint8Array {
-    let root = this.#storageRoots.get(key);
-    if (root === undefined) {
-      root = storageRootOf(this.parent.slots(key));
-      this.#storageRoots.set(key, root);
+  /** The storage trie of an account at the parent. */
+  storageTrie(key: string): CachedTrie {
+    let trie = this.#storage.get(key);
+    if (trie === undefined) {
+      const entries: TrieEntry[] = [];
+      for (const [slot, value] of this.parent.slots(key)) entries.push({ key: hashed(slot), value: RLP.encode(value) });
+      trie = new CachedTrie(entries);
+      this.#storage.set(key, trie);
     }
-    return root;
+    return trie;
   }
 
-  /** The account's trie entry at the parent (undefined when the account does not exist there). */
-  entry(key: string): TrieEntry | undefined {
-    let entry = this.#leaves.get(key);
-    if (entry === undefined) {
-      const record = this.parent.account(key);
-      if (record === null) return undefined;
-      entry = { key: hashed(key), value: accountLeaf(record, this.storageRoot(key)) };
-      this.#leaves.set(key, entry);
+  /** The account trie of the parent (every account's leaf, with its storage root). */
+  accountTrie(): CachedTrie {
+    if (this.#accounts === undefined) {
+      const entries: TrieEntry[] = [];
+      for (const key of this.parent.accountKeys()) {
+        const record = this.parent.account(key);
+        if (record === null) continue;
+        entries.push({ key: hashed(key), value: accountLeaf(record, this.storageTrie(key).root()) });
+      }
+      this.#accounts = new CachedTrie(entries);
     }
-    return entry;
+    return this.#accounts;
   }
 
-  /** Every account the parent holds. */
-  accountKeys(): readonly string[] {
-    this.#keys ??= [...this.parent.accountKeys()].filter((key) => this.parent.account(key) !== null);
-    return this.#keys;
-  }
-
-  /** Computes every leaf now (done while orders simulate, so that sealing finds them ready). */
+  /** Computes the parent's tries now (done while orders simulate, so that sealing finds them ready). */
   warm(): void {
-    for (const key of this.accountKeys()) this.entry(key);
+    this.accountTrie().root();
   }
 }
 
-/** The state root of `top` (a stack of layers over `roots.parent`). */
+/**
+ * The state root of `top` (a stack of layers over `roots.parent`): the accounts and storage the layers changed
+ * are re-hashed on the parent's cached tries; nothing else is.
+ */
 export function stateRoot(top: StateLayer, roots: ParentRoots): Uint8Array {
   const accounts = new Set<string>();
-  const storage = new Set<string>();
+  const storage = new Map<string, Set<string>>();
+  const wiped = new Set<string>();
   for (let layer: StateLayer | undefined = top; layer !== roots.parent; layer = layer.parent) {
     if (layer === undefined) throw new Error("stateRoot: the layers do not lead to the parent of the roots");
     for (const key of layer.accounts.keys()) accounts.add(key);
-    for (const key of layer.storage.keys()) storage.add(key);
-    for (const key of layer.cleared) storage.add(key);
+    for (const [key, slots] of layer.storage) {
+      let set = storage.get(key);
+      if (set === undefined) {
+        set = new Set();
+        storage.set(key, set);
+      }
+      for (const slot of slots.keys()) set.add(slot);
+    }
+    for (const key of layer.cleared) wiped.add(key);
   }
-  const entries: TrieEntry[] = [];
-  for (const key of roots.accountKeys()) {
-    if (accounts.has(key) || storage.has(key)) continue;
-    entries.push(roots.entry(key) as TrieEntry);
-  }
-  for (const key of new Set([...accounts, ...storage])) {
+  const changes = new Map<string, Uint8Array | null>();
+  for (const key of new Set([...accounts, ...storage.keys(), ...wiped])) {
     const record = top.account(key);
-    if (record === null) continue;
-    const root = storage.has(key) ? storageRootOf(top.slots(key)) : roots.storageRoot(key);
-    entries.push({ key: hashed(key), value: accountLeaf(record, root) });
+    const hex = Buffer.from(hashed(key)).toString("hex");
+    if (record === null) {
+      changes.set(hex, null);
+      continue;
+    }
+    let root: Uint8Array;
+    if (wiped.has(key)) root = storageRootOf(top.slots(key));
+    else {
+      const slots = storage.get(key);
+      const trie = roots.storageTrie(key);
+      if (slots === undefined) root = trie.root();
+      else {
+        const slotChanges = new Map<string, Uint8Array | null>();
+        for (const slot of slots) {
+          const value = top.slot(key, slot);
+          slotChanges.set(Buffer.from(hashed(slot)).toString("hex"), value.length === 0 ? null : RLP.encode(value));
+        }
+        root = trie.rootWith(slotChanges);
+      }
+    }
+    changes.set(hex, accountLeaf(record, root));
   }
-  return trieRoot(entries);
+  return roots.accountTrie().rootWith(changes);
 }

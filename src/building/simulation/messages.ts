@@ -40,6 +40,7 @@ export interface WireContext {
   header: Uint8Array;
   withdrawals: undefined;
   coinbase: Uint8Array;
+  gasReserve: bigint;
   blockHashes: Record<string, string>;
   /** The parent state, flattened: sent only when the parent changed (else the replica is kept). */
   snapshot: StateDiff | undefined;
@@ -64,7 +65,7 @@ export type ToWorker =
       contextId: number;
       batchId: number;
       tasks: GroupTask[];
-      /** Orders of the tasks the worker may not have decoded yet. */
+      /** The tasks' orders (a worker decodes the ones it has not seen yet). */
       orders: WireOrder[];
       /** Top-of-block simulations of the tasks' orders, replayed where they hold. */
       simulations: Array<{ orderId: string; execution: OrderExecution; base: readonly string[] }>;

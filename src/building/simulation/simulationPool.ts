@@ -4,9 +4,10 @@
  *   prepare(ctx): a new block context; when the parent changed, every replica gets the parent's state (once per
  *     parent, then kept) and every simulation so far is forgotten: orders are re-simulated on the new parent.
  *   simulate(orders, token): plan (nonce chains, see `planSimulation.ts`) → requests not simulated yet go to the
- *     workers, which claim them from a shared counter → results as they come: gas, the coinbase's profit, the
- *     mev gas price, read and write sets, per-transaction diffs → cached per order until the next parent.
- *   resolve(tasks, token): conflict groups resolved on the same workers (they hold the decoded orders).
+ *     workers, which claim them from a shared counter (this thread claims its share too) → results: gas, the
+ *     coinbase's profit, the mev gas price, read and write sets, per-transaction diffs → cached per order until
+ *     the next context.
+ *   resolve(tasks, token): conflict groups resolved the same way (the workers hold the decoded orders).
  *
  * The token is the slot's: cancelling it stops the workers at their next order and fails the batch with
  * `CANCELLED`, so stale work never delays the next slot.
@@ -18,7 +19,7 @@ import { snapshotOf } from "../../execution/parallel/stateDiff.js";
 import type { StateLayer } from "../../execution/state/layer.js";
 import type { CommitSimulation } from "../builders/partialBlock.js";
 import type { GroupResolver, GroupResult, GroupTask } from "../builders/resolveGroups.js";
-import { localResolver } from "../builders/resolveGroups.js";
+import { evaluateGroup, localResolver } from "../builders/resolveGroups.js";
 import type { BuildContext } from "../context.js";
 import { BuildingError, type OrderFailure } from "../errors.js";
 import { createExecutionEnv, type ExecutionEnv } from "../executionEnv.js";
@@ -32,6 +33,8 @@ import { type SimulationOutcome, simulateSequence } from "./simulateSequence.js"
 export interface SimulationPoolOptions {
   /** Worker threads (default: cores − 1, at least 1); 0 simulates in this thread. */
   workers?: number;
+  /** This thread claims requests too while the workers run (default true): one more core at work. */
+  participate?: boolean;
 }
 
 export interface SimulationReport {
@@ -58,6 +61,7 @@ interface Batch {
 
 export class SimulationPool implements GroupResolver {
   readonly workers: number;
+  readonly participate: boolean;
   readonly #threads: Worker[] = [];
   readonly #ports: MessagePort[] = [];
   readonly #ready: Promise<void>;
@@ -69,13 +73,12 @@ export class SimulationPool implements GroupResolver {
   #env: ExecutionEnv | undefined;
   /** Outcomes on the current context, by order id. */
   #outcomes = new Map<string, SimulationOutcome>();
-  /** Orders the workers have been sent on the current context. */
-  #sent = new Set<string>();
   /** Orders by id that group resolution may be asked about (those given to `simulate` on this context). */
   readonly #localOrders = new Map<string, Order>();
 
   constructor(options: SimulationPoolOptions = {}) {
     this.workers = Math.max(0, options.workers ?? Math.max(1, availableParallelism() - 1));
+    this.participate = options.participate ?? true;
     const readiness: Promise<void>[] = [];
     for (let i = 0; i < this.workers; i++) {
       const worker = spawnWorker(new URL("./simulationWorker", import.meta.url));
@@ -113,7 +116,6 @@ export class SimulationPool implements GroupResolver {
     this.#parent = ctx.parent;
     this.#contextId++;
     this.#outcomes = new Map();
-    this.#sent = new Set();
     this.#localOrders.clear();
     this.#env = await createExecutionEnv(ctx, ctx.topOfBlock);
     if (this.workers === 0) return;
@@ -128,6 +130,7 @@ export class SimulationPool implements GroupResolver {
         header: ctx.header.serialize(),
         withdrawals: undefined,
         coinbase: ctx.coinbase.bytes,
+        gasReserve: ctx.gasReserve,
         blockHashes: ctx.blockHashes,
         snapshot,
         systemDiff: ctx.systemDiff,
@@ -164,7 +167,6 @@ export class SimulationPool implements GroupResolver {
         sequence: r.sequence.map(wireOrder),
         reportFrom: r.reportFrom,
       }));
-      for (const r of todo) for (const o of r.sequence) this.#sent.add(o.id);
       await this.#dispatch(
         (batchId, claims, cancel) => ({
           kind: "simulate",
@@ -176,6 +178,17 @@ export class SimulationPool implements GroupResolver {
         }),
         { onSimulated: (_i, outcomes) => record(outcomes) },
         token,
+        async (claims) => {
+          const env = this.env;
+          for (;;) {
+            if (token?.cancelled) break;
+            const request = todo[Atomics.add(claims, 0, 1)];
+            if (request === undefined) break;
+            record(
+              await simulateSequence(env, ctx, request.sequence, request.reportFrom, () => token?.cancelled ?? false),
+            );
+          }
+        },
       );
     }
     token?.throwIfCancelled();
@@ -198,8 +211,8 @@ export class SimulationPool implements GroupResolver {
     if (this.workers === 0) {
       return localResolver(this.env, ctx, this.#localOrders, this.#simulations(tasks)).resolve(tasks, token);
     }
-    const needed = new Set(tasks.flatMap((t) => t.orderIds));
-    const orders = [...needed].filter((id) => !this.#sent.has(id)).map((id) => this.#localOrders.get(id) as Order);
+    // Every order of the tasks goes along: a worker has decoded only the ones it simulated (and keeps them).
+    const orders = [...new Set(tasks.flatMap((t) => t.orderIds))].map((id) => this.#localOrders.get(id) as Order);
     const results: GroupResult[] = [];
     await this.#dispatch(
       (batchId, claims, cancel) => ({
@@ -214,6 +227,16 @@ export class SimulationPool implements GroupResolver {
       }),
       { onResolved: (_i, result) => results.push(result) },
       token,
+      async (claims) => {
+        const simulations = this.#simulations(tasks);
+        for (;;) {
+          if (token?.cancelled) break;
+          const task = tasks[Atomics.add(claims, 0, 1)];
+          if (task === undefined) break;
+          const orders = task.orderIds.map((id) => this.#localOrders.get(id) as Order);
+          results.push(await evaluateGroup(this.env, ctx, orders, task, simulations, () => token?.cancelled ?? false));
+        }
+      },
     );
     token?.throwIfCancelled();
     return results;
@@ -245,6 +268,7 @@ export class SimulationPool implements GroupResolver {
     make: (batchId: number, claims: SharedArrayBuffer, cancel: SharedArrayBuffer) => ToWorker,
     handlers: Pick<Batch, "onSimulated" | "onResolved">,
     token: CancellationToken | undefined,
+    local: (claims: Int32Array) => Promise<void>,
   ): Promise<void> {
     const batchId = ++this.#batchId;
     const claims = new SharedArrayBuffer(4);
@@ -256,6 +280,7 @@ export class SimulationPool implements GroupResolver {
     for (const worker of this.#threads) worker.postMessage(message);
     const onAbort = () => this.#batches.get(batchId)?.resolve();
     token?.signal.addEventListener("abort", onAbort, { once: true });
+    if (this.participate) await local(new Int32Array(claims));
     await done;
     token?.signal.removeEventListener("abort", onAbort);
     const batch = this.#batches.get(batchId);

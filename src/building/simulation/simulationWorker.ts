@@ -54,6 +54,7 @@ async function setContext(wire: WireContext): Promise<void> {
     blockHashes: wire.blockHashes,
     baseFee: header.baseFeePerGas ?? 0n,
     gasLimit: header.gasLimit,
+    gasReserve: wire.gasReserve,
     maxBlobGas: maxBlobGas(header.common),
   };
   current = { id: wire.contextId, ctx, env: await createExecutionEnv(ctx, topOfBlock), orders: new Map() };

@@ -83,14 +83,20 @@ describe("JSON-RPC intake over HTTP", () => {
     accepted.push(hash);
 
     // Malformed RLP, wrong chain, a spent nonce, too far ahead, no funds, too little gas, too big.
-    expect(await expectRefused(send(Uint8Array.from([0x02, 0xf8, 0xff, 0x01])), -32602, "MALFORMED_RLP")).toMatch(/RLP/);
+    expect(await expectRefused(send(Uint8Array.from([0x02, 0xf8, 0xff, 0x01])), -32602, "MALFORMED_RLP")).toMatch(
+      /RLP/,
+    );
     expect(await expectRefused(send(rawTx(alice, { chainId: 5n, nonce: 1n, to })), -32000, "WRONG_CHAIN_ID")).toMatch(
       /chain 5.*chain 1/,
     );
-    expect(await expectRefused(send(rawTx(carol, { nonce: 2n, to })), -32000, "NONCE_TOO_LOW")).toMatch(/nonce 2 is spent/);
+    expect(await expectRefused(send(rawTx(carol, { nonce: 2n, to })), -32000, "NONCE_TOO_LOW")).toMatch(
+      /nonce 2 is spent/,
+    );
     await expectRefused(send(rawTx(alice, { nonce: 40n, to })), -32000, "NONCE_GAP");
     const pauper = deriveSigner(21, "pauper", 0);
-    expect(await expectRefused(send(rawTx(pauper, { nonce: 0n, to })), -32000, "INSUFFICIENT_FUNDS")).toMatch(/holds 0 wei/);
+    expect(await expectRefused(send(rawTx(pauper, { nonce: 0n, to })), -32000, "INSUFFICIENT_FUNDS")).toMatch(
+      /holds 0 wei/,
+    );
     await expectRefused(send(rawTx(alice, { nonce: 1n, to, gasLimit: 20_000n })), -32000, "INTRINSIC_GAS_TOO_LOW");
     await expectRefused(send(rawTx(alice, { nonce: 1n, to, maxFee: 1n, tip: 1n })), -32000, "FEE_CAP_TOO_LOW");
     const big = rawTx(alice, { nonce: 1n, to, gasLimit: 3_000_000n, data: new Uint8Array(20_000).fill(1) });
@@ -107,18 +113,33 @@ describe("JSON-RPC intake over HTTP", () => {
     expect(oversized.json.error).toMatchObject({ code: -32600, data: { reason: "REQUEST_TOO_LARGE" } });
 
     // Replacement: lower fee refused, 10 % more on both fees accepted.
-    await expectRefused(send(rawTx(alice, { nonce: 0n, to, value: 2n, tip: 900_000_000n })), -32000, "REPLACEMENT_UNDERPRICED");
-    const replacement = (await send(rawTx(alice, { nonce: 0n, to, value: 3n, tip: 1_100_000_000n, maxFee: 3_300_000_000n })))
-      .result;
+    await expectRefused(
+      send(rawTx(alice, { nonce: 0n, to, value: 2n, tip: 900_000_000n })),
+      -32000,
+      "REPLACEMENT_UNDERPRICED",
+    );
+    const replacement = (
+      await send(rawTx(alice, { nonce: 0n, to, value: 3n, tip: 1_100_000_000n, maxFee: 3_300_000_000n }))
+    ).result;
     accepted[0] = replacement;
 
     // Bundles: one for a past block is refused; a good one returns its hash; cancellation by uuid.
     const b1 = bytesToHex(rawTx(bob, { nonce: 0n, to }));
     const b2 = bytesToHex(rawTx(bob, { nonce: 1n, to }));
-    await expectRefused(call("eth_sendBundle", [{ txs: [b1, b2], blockNumber: `0x${(nextBlock - 1n).toString(16)}` }]), -32000, "BUNDLE_EXPIRED");
-    await expectRefused(call("eth_sendBundle", [{ txs: [b1], revertingTxHashes: [`0x${"ab".repeat(32)}`] }]), -32602, "INVALID_BUNDLE");
+    await expectRefused(
+      call("eth_sendBundle", [{ txs: [b1, b2], blockNumber: `0x${(nextBlock - 1n).toString(16)}` }]),
+      -32000,
+      "BUNDLE_EXPIRED",
+    );
+    await expectRefused(
+      call("eth_sendBundle", [{ txs: [b1], revertingTxHashes: [`0x${"ab".repeat(32)}`] }]),
+      -32602,
+      "INVALID_BUNDLE",
+    );
     const uuid = "c0ffee00-0000-4000-8000-000000000001";
-    const bundle = await call("eth_sendBundle", [{ txs: [b1, b2], blockNumber: `0x${nextBlock.toString(16)}`, replacementUuid: uuid }]);
+    const bundle = await call("eth_sendBundle", [
+      { txs: [b1, b2], blockNumber: `0x${nextBlock.toString(16)}`, replacementUuid: uuid },
+    ]);
     expect(bundle.result.bundleHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(pool.has(bundle.result.bundleHash)).toBe(true);
     expect((await call("eth_cancelBundle", [{ replacementUuid: uuid }])).result).toBe(true);
@@ -130,7 +151,12 @@ describe("JSON-RPC intake over HTTP", () => {
     for (let n = 7n; n < 10n; n++) await expectRefused(send(rawTx(carol, { nonce: n, to })), -32005, "SENDER_LIMIT");
 
     // Nothing refused disturbed the pool.
-    expect(pool.orders().map((o) => o.id).sort()).toEqual([...accepted].sort());
+    expect(
+      pool
+        .orders()
+        .map((o) => o.id)
+        .sort(),
+    ).toEqual([...accepted].sort());
     const { rejected } = server.stats();
     expect(rejected).toMatchObject({
       MALFORMED_RLP: 1,
@@ -148,7 +174,9 @@ describe("JSON-RPC intake over HTTP", () => {
       UNKNOWN_BUNDLE: 1,
       SENDER_LIMIT: 3,
     });
-    expect(await registry.getSingleMetricAsString("weft_rpc_rejections_total")).toMatch(/reason="SENDER_LIMIT"\} [3-9]/);
+    expect(await registry.getSingleMetricAsString("weft_rpc_rejections_total")).toMatch(
+      /reason="SENDER_LIMIT"\} [3-9]/,
+    );
   });
 
   test("protocol errors: bad JSON, not a call, unknown method, bad params, batches", async () => {
@@ -158,13 +186,20 @@ describe("JSON-RPC intake over HTTP", () => {
     expect((await call("eth_sendRawTransaction", ["0xzz"])).error).toMatchObject({ code: -32602 });
     expect((await call("eth_sendRawTransaction", [])).error).toMatchObject({ code: -32602 });
     const batch = await post([
-      { jsonrpc: "2.0", id: "a", method: "eth_sendRawTransaction", params: [bytesToHex(rawTx(bob, { nonce: 0n, to }))] },
+      {
+        jsonrpc: "2.0",
+        id: "a",
+        method: "eth_sendRawTransaction",
+        params: [bytesToHex(rawTx(bob, { nonce: 0n, to }))],
+      },
       { jsonrpc: "2.0", id: "b", method: "nope", params: [] },
     ]);
     expect(batch.json).toHaveLength(2);
     expect(batch.json[0].result).toMatch(/^0x/);
     expect(batch.json[1].error.code).toBe(-32601);
-    const tooMany = await post(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "x", params: [] })));
+    const tooMany = await post(
+      Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "x", params: [] })),
+    );
     expect(tooMany.json.error).toMatchObject({ code: -32005, data: { reason: "BATCH_TOO_LARGE" } });
   });
 });

@@ -50,7 +50,12 @@ describe("simulation pool", () => {
   test("conflict groups resolved on the worker give the block resolved here", async () => {
     const report = await workers.simulate(local.flow.orders);
     const algorithm = conflictGroupBuilder();
-    const remote = await algorithm.buildBlock({ ctx: local.ctx, orders: report.simulated, env: workers.env, resolver: workers });
+    const remote = await algorithm.buildBlock({
+      ctx: local.ctx,
+      orders: report.simulated,
+      env: workers.env,
+      resolver: workers,
+    });
     const here = await algorithm.buildBlock({ ctx: local.ctx, orders: local.report.simulated, env: local.pool.env });
     expect(remote.block.value).toBe(here.block.value);
     expect(remote.block.txs.map((t) => t.hash)).toEqual(here.block.txs.map((t) => t.hash));
@@ -62,9 +67,12 @@ describe("simulation pool", () => {
     expect(token.signal.aborted).toBe(true);
     await workers.prepare(local.ctx);
     await expect(workers.simulate(local.flow.orders, token)).rejects.toMatchObject({ code: "CANCELLED" });
-    await expect(local.pool.simulate(local.flow.orders.slice(0, 1).map((o) => ({ ...o, id: `${o.id}x` })), token)).rejects.toBeInstanceOf(
-      BuildingError,
-    );
+    await expect(
+      local.pool.simulate(
+        local.flow.orders.slice(0, 1).map((o) => ({ ...o, id: `${o.id}x` })),
+        token,
+      ),
+    ).rejects.toBeInstanceOf(BuildingError);
     const build = orderingBuilder("mev-gas-price").buildBlock({
       ctx: local.ctx,
       orders: local.report.simulated,
