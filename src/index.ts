@@ -52,10 +52,68 @@ export {
   SubmitBlockRequest,
   submitBlock,
 } from "./api/relay/submitBlock.js";
+// api/rpc: the JSON-RPC order intake (eth_sendRawTransaction, eth_sendBundle, eth_cancelBundle)
+export { RpcError, type RpcRejectReason } from "./api/rpc/errors.js";
+export { createRpcServer, type RpcServer, type RpcServerOptions } from "./api/rpc/server.js";
+export type { AdmissionLimits, IntakeChain } from "./api/rpc/validateTransaction.js";
 export { type BuilderServer, type BuilderServerOptions, createBuilderServer } from "./api/server.js";
 export { type BuilderService, type BuilderServiceOptions, startBuilderService } from "./api/service.js";
 export { builderDomain, computeDomain, computeSigningRoot, proposerDomain } from "./api/signing.js";
 export { type Registration, ValidatorRegistry } from "./api/validatorRegistry.js";
+// building: orders, the order pool, simulation, building algorithms, sealing, bidding, backtests
+export {
+  type BacktestOptions,
+  type BacktestResult,
+  backtestFixture,
+  backtestJson,
+} from "./building/backtest.js";
+export { BestBids, type BiddingStrategy, trueValueBidding } from "./building/bidding/bidding.js";
+export type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./building/builders/algorithm.js";
+export { ALGORITHM_NAMES, type AlgorithmName, algorithmByName } from "./building/builders/algorithms.js";
+export { conflictGroupBuilder } from "./building/builders/conflictGroupBuilder.js";
+export { conflictGroups } from "./building/builders/conflictGroups.js";
+export { type OrderingKey, orderingBuilder } from "./building/builders/orderingBuilder.js";
+export { type CommitResult, type CommittedTx, PartialBlock } from "./building/builders/partialBlock.js";
+export type { GroupResolver, GroupResult, GroupTask } from "./building/builders/resolveGroups.js";
+export {
+  type BlockAttributes,
+  type BuildContext,
+  createBuildContext,
+  type ExecutionContext,
+} from "./building/context.js";
+export {
+  BuildingError,
+  type BuildingErrorCode,
+  type OrderFailure,
+  type OrderFailureCode,
+} from "./building/errors.js";
+export { type ExecutedTx, executeOrder, type OrderExecution } from "./building/executeOrder.js";
+export { createExecutionEnv, type ExecutionEnv } from "./building/executionEnv.js";
+export {
+  type BundleFields,
+  type BundleOrder,
+  bundleHash,
+  bundleOrder,
+  effectiveTip,
+  type Order,
+  type OrderTransaction,
+  type TransactionOrder,
+  transactionOrder,
+} from "./building/orders/order.js";
+export { type AddResult, OrderPool, type OrderPoolOptions } from "./building/orders/orderPool.js";
+export { buildBlockAccessList } from "./building/sealing/blockAccessList.js";
+export { toExecutionPayload } from "./building/sealing/executionPayload.js";
+export type { BuilderKey as PayoutKey } from "./building/sealing/payout.js";
+export { type SealedBlock, type SealOptions, sealBlock } from "./building/sealing/sealBlock.js";
+export { ParentRoots, stateRoot } from "./building/sealing/stateRoot.js";
+export { CancellationToken } from "./building/simulation/cancellation.js";
+export { planSimulation, type SimulationPlan } from "./building/simulation/planSimulation.js";
+export type { SimulatedOrder } from "./building/simulation/simulatedOrder.js";
+export {
+  SimulationPool,
+  type SimulationPoolOptions,
+  type SimulationReport,
+} from "./building/simulation/simulationPool.js";
 // Consensus: attestation pool and packing (src/consensus/attestations), epoch rewards (src/consensus/rewards).
 export {
   AttestationPool,

@@ -1,6 +1,7 @@
 /** The `weft` command: one subcommand per job, each with its own `--help`. */
 import { Command, CommanderError } from "commander";
 import { WeftError } from "../shared/errors.js";
+import { registerBacktest } from "./backtest.js";
 import { registerBenchExec } from "./benchExec.js";
 import { registerBuilder } from "./builder.js";
 import { registerForkChoice } from "./forkchoice.js";
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerForkChoice(program);
   registerPack(program);
   registerBuilder(program);
+  registerBacktest(program);
   return program;
 }
 

@@ -211,13 +211,14 @@ export async function executeInOrder(
 
 /**
  * After the transactions: withdrawals (EIP-4895), or the miner's and ommers' rewards before the merge; then,
- * from Prague, the execution-layer requests.
+ * from Prague and when the receipts are given, the execution-layer requests (a caller that accumulates its own,
+ * as sealing does, leaves them out).
  */
 export async function finalizeBlock(
   vm: VM,
   state: WeftStateManager,
   block: Block,
-  receipts: readonly TxReceipt[],
+  receipts?: readonly TxReceipt[],
 ): Promise<BlockRequests | undefined> {
   state.beginTx();
   if (vm.common.isActivatedEIP(4895)) {
@@ -226,7 +227,7 @@ export async function finalizeBlock(
   }
   if (vm.common.consensusType() === ConsensusType.ProofOfWork) await assignBlockRewards(vm, block);
   state.endTx();
-  return accumulateRequests(vm, state, receipts);
+  return receipts === undefined ? undefined : accumulateRequests(vm, state, receipts);
 }
 
 function orInto(target: Uint8Array, source: Uint8Array): void {

@@ -1,0 +1,186 @@
+/**
+ * Block building on 1,500 orders (ether and ERC20 transfers, Uniswap V2 swaps, backrun bundles arbitraging two
+ * Uniswap V2 pools and paying the coinbase) against a 30 M gas limit:
+ *
+ *   simulation: every order on the top-of-block state, on the worker pool → simulations per second
+ *   per algorithm and round: fill (after simulation) → seal (payout, roots, payload, access list) → ms
+ *   value of each algorithm's block against the priority-fee baseline (what a plain node builds).
+ *
+ * Targets (issue 8): fill + seal ≤ 100 ms at p50; every algorithm ≥ the baseline.
+ *
+ *   npm run bench -- building [--orders 1500] [--rounds 7] [--workers N] [--sim-rounds 2]
+ */
+import { availableParallelism, loadavg } from "node:os";
+import { ALGORITHM_NAMES, algorithmByName } from "../src/building/builders/algorithms.js";
+import { createBuildContext } from "../src/building/context.js";
+import { sealBlock } from "../src/building/sealing/sealBlock.js";
+import { ParentRoots } from "../src/building/sealing/stateRoot.js";
+import { SimulationPool, type SimulationReport } from "../src/building/simulation/simulationPool.js";
+import { formatTable } from "../src/cli/render.js";
+import { generateOrderFlow } from "../test/building/orderFlow.js";
+import { quantile, target, writeResults } from "./harness.js";
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const orders = Number(opt("orders") ?? 1500);
+const rounds = Number(opt("rounds") ?? 7);
+const simRounds = Number(opt("sim-rounds") ?? 2);
+const workers = Number(opt("workers") ?? Math.max(1, availableParallelism() - 1));
+
+const flow = generateOrderFlow({ orders, gasLimit: 30_000_000n });
+const ctx = await createBuildContext(flow.common, flow.attributes, flow.base);
+const pool = new SimulationPool({ workers });
+await pool.ready();
+process.stdout.write(
+  `order flow: ${flow.orders.length} orders (${flow.counts.transfers} transfers, ${flow.counts.erc20} ERC20, ${flow.counts.swaps} swaps, ${flow.counts.victims} victim swaps, ${flow.counts.bundles} backrun bundles); gas limit 30M; ${workers} simulation worker(s); load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores\n`,
+);
+
+// Simulation: each round a fresh context (nothing cached), every order simulated.
+const simMs: number[] = [];
+let report: SimulationReport | undefined;
+for (let r = 0; r < simRounds; r++) {
+  await pool.prepare(ctx);
+  report = await pool.simulate(flow.orders);
+  simMs.push(report.ms);
+}
+const sim = report as SimulationReport;
+const simMedian = quantile(
+  [...simMs].sort((a, b) => a - b),
+  0.5,
+);
+const simsPerSec = (flow.orders.length / simMedian) * 1000;
+process.stdout.write(
+  `\nsimulation: ${sim.simulated.length} ok, ${sim.failed.length} failed, median ${simMedian.toFixed(0)} ms over ${simRounds} rounds (${simMs.map((m) => m.toFixed(0)).join(", ")}) → ${simsPerSec.toFixed(0)} simulations/s\n`,
+);
+
+// The parent's state-root leaves: prepared once per parent, while orders simulate.
+const roots = new ParentRoots(ctx.parent);
+const warmStart = performance.now();
+roots.warm();
+const warmMs = performance.now() - warmStart;
+
+interface Row {
+  name: string;
+  fill: number[];
+  seal: number[];
+  total: number[];
+  value: bigint;
+  gas: bigint;
+  txs: number;
+  bundles: number;
+  replayed: number;
+  executed: number;
+}
+const rows: Row[] = ALGORITHM_NAMES.map((name) => ({
+  name,
+  fill: [],
+  seal: [],
+  total: [],
+  value: 0n,
+  gas: 0n,
+  txs: 0,
+  bundles: 0,
+  replayed: 0,
+  executed: 0,
+}));
+const unsimulated = sim.failed.map((f) => f.order);
+for (let round = 0; round < rounds + 1; round++) {
+  for (const row of rows) {
+    const algorithm = algorithmByName(row.name);
+    if (algorithm === undefined) throw new Error(row.name);
+    globalThis.gc?.();
+    const built = await algorithm.buildBlock({
+      ctx,
+      orders: sim.simulated,
+      unsimulated,
+      env: pool.env,
+      resolver: pool,
+    });
+    const value = built.block.value;
+    const sealed = await sealBlock(ctx, built.block, { roots, builder: flow.builder });
+    if (round === 0) continue; // warm-up
+    row.fill.push(built.ms);
+    row.seal.push(sealed.ms);
+    row.total.push(built.ms + sealed.ms);
+    row.value = value;
+    row.gas = sealed.gasUsed;
+    row.txs = sealed.block.transactions.length;
+    row.bundles = built.block.orders.filter((o) => o.order.kind === "bundle").length;
+    row.replayed = built.block.replayed;
+    row.executed = built.block.executed;
+  }
+}
+await pool.close();
+
+const p50 = (xs: number[]) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
+const p90 = (xs: number[]) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.9,
+  );
+const baseline = rows.find((r) => r.name === "priority-fee") as Row;
+const eth = (wei: bigint) => (Number(wei) / 1e18).toFixed(5);
+process.stdout.write(
+  `\nfill and seal after simulation (${rounds} rounds, parent leaves warmed once in ${warmMs.toFixed(0)} ms)\n${formatTable(
+    [
+      "algorithm",
+      "fill p50",
+      "seal p50",
+      "fill+seal p50",
+      "fill+seal p90",
+      "value ETH",
+      "× baseline",
+      "Mgas",
+      "txs",
+      "bundles",
+      "replayed",
+      "executed",
+    ],
+    rows.map((r) => [
+      r.name,
+      p50(r.fill).toFixed(1),
+      p50(r.seal).toFixed(1),
+      p50(r.total).toFixed(1),
+      p90(r.total).toFixed(1),
+      eth(r.value),
+      (Number((r.value * 1000n) / (baseline.value === 0n ? 1n : baseline.value)) / 1000).toFixed(3),
+      (Number(r.gas) / 1e6).toFixed(2),
+      r.txs,
+      r.bundles,
+      r.replayed,
+      r.executed,
+    ]),
+  )}\n\n`,
+);
+
+const targets = [
+  ...rows.map((r) =>
+    target(`${r.name}: fill + seal ≤ 100 ms at p50`, p50(r.total) <= 100, `${p50(r.total).toFixed(1)} ms`),
+  ),
+  ...rows
+    .filter((r) => r !== baseline)
+    .map((r) =>
+      target(
+        `${r.name} ≥ the priority-fee baseline`,
+        r.value >= baseline.value,
+        `${eth(r.value)} vs ${eth(baseline.value)} ETH`,
+      ),
+    ),
+];
+writeResults("building", {
+  orders: flow.orders.length,
+  counts: flow.counts,
+  workers,
+  loadAverage: loadavg()[0],
+  simulation: { ms: simMs, simsPerSec, simulated: sim.simulated.length, failed: sim.failed.length },
+  warmMs,
+  rows: rows.map((r) => ({ ...r, p50: p50(r.total), fillP50: p50(r.fill), sealP50: p50(r.seal) })),
+  targets,
+});

@@ -1,0 +1,110 @@
+/**
+ * The conflict-group builder (rbuilder's parallel builder):
+ *
+ *   simulated orders → conflict groups by read/write overlap (`conflictGroups.ts`)
+ *   → a group of one is worth its simulation; larger groups are resolved by trying orderings
+ *     (`resolveGroups.ts`), in parallel when the resolver has workers
+ *   → merge: the groups' best results go into one block, replayed from their evaluations where nothing they read
+ *     was changed by a group before them; tried group by group densest (profit per gas) first and richest
+ *     first, and order by order in arrival order, and the most valuable block kept: which wins depends on how
+ *     tight the gas limit is (a transaction with a generous gas limit needs that much room left at its turn);
+ *   → orders left out get another try on the merged block (`leftovers.ts`).
+ */
+import { BuildingError } from "../errors.js";
+import type { OrderExecution } from "../executeOrder.js";
+import type { Order } from "../orders/order.js";
+import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
+import type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./algorithm.js";
+import { conflictGroups } from "./conflictGroups.js";
+import { retryLeftovers } from "./leftovers.js";
+import { MIN_TX_GAS, PartialBlock } from "./partialBlock.js";
+import { candidateOrderings, type GroupTask, localResolver } from "./resolveGroups.js";
+
+interface GroupOutcome {
+  /** Orders in block order, each with the execution to replay and the orders it was executed on top of. */
+  members: Array<{ order: Order; execution: OrderExecution; base: readonly string[] }>;
+  profit: bigint;
+  gasUsed: bigint;
+}
+
+export const CONFLICT_GROUPS = "conflict-groups";
+
+export function conflictGroupBuilder(): BlockBuildingAlgorithm {
+  return {
+    name: CONFLICT_GROUPS,
+    async buildBlock(input: BuildBlockInput): Promise<BuiltBlock> {
+      const start = performance.now();
+      const { ctx, env, token } = input;
+      const groups = conflictGroups(input.orders);
+      const outcomes: GroupOutcome[] = [];
+      const tasks: GroupTask[] = [];
+      const byId = new Map<string, Order>();
+      const simulations = new Map<string, SimulatedOrder>();
+      groups.forEach((group, groupId) => {
+        if (group.length === 1) {
+          const sim = group[0] as SimulatedOrder;
+          outcomes.push({
+            members: [{ order: sim.order, execution: sim.execution, base: sim.base }],
+            profit: sim.profit,
+            gasUsed: sim.gasUsed,
+          });
+          return;
+        }
+        for (const sim of group) {
+          byId.set(sim.order.id, sim.order);
+          simulations.set(sim.order.id, sim);
+        }
+        tasks.push({
+          groupId,
+          orderIds: group.map((s) => s.order.id),
+          orderings: candidateOrderings(group, groupId + 1),
+        });
+      });
+      // The biggest groups first, so that parallel workers do not finish on one long task.
+      tasks.sort((a, b) => b.orderIds.length * b.orderings.length - a.orderIds.length * a.orderings.length);
+      const resolver = input.resolver ?? localResolver(env, ctx, byId, simulations);
+      const results = await resolver.resolve(tasks, token);
+      if (token?.cancelled) throw new BuildingError("CANCELLED", "conflict-group build cancelled");
+      for (const result of results) {
+        const members: GroupOutcome["members"] = [];
+        for (const c of result.committed) {
+          members.push({
+            order: byId.get(c.orderId) as Order,
+            execution: c.execution,
+            base: members.map((m) => m.order.id),
+          });
+        }
+        if (members.length > 0) outcomes.push({ members, profit: result.profit, gasUsed: result.gasUsed });
+      }
+
+      const byProfit = [...outcomes].sort((a, b) => (a.profit > b.profit ? -1 : a.profit < b.profit ? 1 : 0));
+      const density = (o: GroupOutcome) => (o.gasUsed > 0n ? (o.profit * 1_000_000n) / o.gasUsed : 0n);
+      const byDensity = [...outcomes].sort((a, b) => (density(a) > density(b) ? -1 : density(a) < density(b) ? 1 : 0));
+      const members = (ranking: readonly GroupOutcome[]) => ranking.flatMap((o) => o.members);
+      const byArrival = members(outcomes).sort((a, b) => a.order.seq - b.order.seq);
+      let best: { block: PartialBlock; failed: number } | undefined;
+      for (const ranking of [members(byDensity), members(byProfit), byArrival]) {
+        const merged = await merge(input, ranking);
+        if (best === undefined || merged.block.value > best.block.value) best = merged;
+      }
+      const chosen = best as { block: PartialBlock; failed: number };
+      return { algorithm: CONFLICT_GROUPS, block: chosen.block, failed: chosen.failed, ms: performance.now() - start };
+    },
+  };
+}
+
+async function merge(input: BuildBlockInput, members: readonly GroupOutcome["members"][number][]) {
+  const block = new PartialBlock(input.ctx, input.env);
+  let failed = 0;
+  for (const member of members) {
+    if (block.gasLeft < MIN_TX_GAS) break;
+    if (input.token?.cancelled) throw new BuildingError("CANCELLED", "conflict-group build cancelled");
+    const result = await block.commit(member.order, member);
+    if (!result.ok) failed++;
+  }
+  // Everything not in: orders of groups that did not fit or failed, and orders that failed simulation.
+  const all = [...input.orders.map((s) => s.order), ...(input.unsimulated ?? [])];
+  const out = all.filter((o) => !block.has(o.id));
+  failed = out.length - (await retryLeftovers(block, out, input.token));
+  return { block, failed };
+}

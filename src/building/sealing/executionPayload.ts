@@ -1,0 +1,34 @@
+/**
+ * A sealed block as the consensus layer takes it: the Electra/Fulu `ExecutionPayload` container of
+ * `@lodestar/types` (the same shape in both forks: Deneb's with blob gas), built from the ethereumjs block.
+ */
+import type { Block } from "@ethereumjs/block";
+import type { electra } from "@lodestar/types";
+
+export function toExecutionPayload(block: Block): electra.ExecutionPayload {
+  const h = block.header;
+  return {
+    parentHash: h.parentHash,
+    feeRecipient: h.coinbase.bytes,
+    stateRoot: h.stateRoot,
+    receiptsRoot: h.receiptTrie,
+    logsBloom: h.logsBloom,
+    prevRandao: h.mixHash,
+    blockNumber: Number(h.number),
+    gasLimit: Number(h.gasLimit),
+    gasUsed: Number(h.gasUsed),
+    timestamp: Number(h.timestamp),
+    extraData: h.extraData,
+    baseFeePerGas: h.baseFeePerGas ?? 0n,
+    blockHash: h.hash(),
+    transactions: block.transactions.map((tx) => tx.serialize()),
+    withdrawals: (block.withdrawals ?? []).map((w) => ({
+      index: Number(w.index),
+      validatorIndex: Number(w.validatorIndex),
+      address: w.address.bytes,
+      amount: w.amount,
+    })),
+    blobGasUsed: h.blobGasUsed ?? 0n,
+    excessBlobGas: h.excessBlobGas ?? 0n,
+  };
+}
