@@ -7,6 +7,7 @@ import { mainnetBlocksDir } from "../shared.js";
 
 const run = promisify(execFile);
 const root = repositoryRoot();
+const SUBCOMMANDS = ["start", "replay", "bench-exec", "forkchoice", "pack", "builder", "backtest"];
 
 /** Runs the CLI from source (through tsx), as `weft ...`. */
 async function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -30,11 +31,11 @@ describe("weft command", () => {
   test("--help lists every subcommand", async () => {
     const r = await weft("--help");
     expect(r.code).toBe(0);
-    for (const cmd of ["start", "replay"]) expect(r.stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
+    for (const cmd of SUBCOMMANDS) expect(r.stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
   });
 
   test("every subcommand has --help", async () => {
-    for (const cmd of ["start", "replay"]) {
+    for (const cmd of SUBCOMMANDS) {
       const r = await weft(cmd, "--help");
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: weft ${cmd}`);
