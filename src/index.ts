@@ -17,7 +17,7 @@ export {
 export { BestBids, type BiddingStrategy, trueValueBidding } from "./building/bidding/bidding.js";
 export type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./building/builders/algorithm.js";
 export { ALGORITHM_NAMES, type AlgorithmName, algorithmByName } from "./building/builders/algorithms.js";
-export { conflictGroupBuilder } from "./building/builders/conflictGroupBuilder.js";
+export { type ConflictGroupBuilderStats, conflictGroupBuilder } from "./building/builders/conflictGroupBuilder.js";
 export { conflictGroups } from "./building/builders/conflictGroups.js";
 export { type OrderingKey, orderingBuilder } from "./building/builders/orderingBuilder.js";
 export { type CommitResult, type CommittedTx, PartialBlock } from "./building/builders/partialBlock.js";
@@ -51,7 +51,7 @@ export { type AddResult, OrderPool, type OrderPoolOptions } from "./building/ord
 export { buildBlockAccessList } from "./building/sealing/blockAccessList.js";
 export { toExecutionPayload } from "./building/sealing/executionPayload.js";
 export type { BuilderKey } from "./building/sealing/payout.js";
-export { type SealedBlock, type SealOptions, sealBlock } from "./building/sealing/sealBlock.js";
+export { type SealedBlock, type SealOptions, type SealPhases, sealBlock } from "./building/sealing/sealBlock.js";
 export { ParentRoots, stateRoot } from "./building/sealing/stateRoot.js";
 export { CancellationToken } from "./building/simulation/cancellation.js";
 export { planSimulation, type SimulationPlan } from "./building/simulation/planSimulation.js";
@@ -61,6 +61,7 @@ export {
   type SimulationPoolOptions,
   type SimulationReport,
 } from "./building/simulation/simulationPool.js";
+export { type SlotBuild, SlotBuilder, type SlotBuilderOptions } from "./building/slotBuilder.js";
 // devnet/workloads: generated blocks (transfers, ERC20, Uniswap V2, hash actors, a mix) with their pre-state
 export {
   DEFAULT_CONFLICT_RATE,

@@ -21,6 +21,7 @@ test("the public API is exactly this list", () => {
       "PartialBlock",
       "RpcError",
       "SimulationPool",
+      "SlotBuilder",
       "StateLayer",
       "WORKLOAD_KINDS",
       "WeftError",

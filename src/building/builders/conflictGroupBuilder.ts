@@ -18,7 +18,7 @@ import type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./algo
 import { conflictGroups } from "./conflictGroups.js";
 import { retryLeftovers } from "./leftovers.js";
 import { MIN_TX_GAS, PartialBlock } from "./partialBlock.js";
-import { candidateOrderings, type GroupTask, localResolver } from "./resolveGroups.js";
+import { candidateOrderings, type GroupResult, type GroupTask, localResolver } from "./resolveGroups.js";
 
 interface GroupOutcome {
   /** Orders in block order, each with the execution to replay and the orders it was executed on top of. */
@@ -29,17 +29,40 @@ interface GroupOutcome {
 
 export const CONFLICT_GROUPS = "conflict-groups";
 
-export function conflictGroupBuilder(): BlockBuildingAlgorithm {
+export interface ConflictGroupBuilderStats {
+  /** Groups of more than one order in the last build, and how many of them were resolved by it (not cached). */
+  groups: number;
+  resolved: number;
+  /** Milliseconds the last build spent resolving groups. */
+  resolveMs: number;
+}
+
+/**
+ * A conflict-group builder. Resolved groups are kept per block context, keyed by their members: a later build
+ * of the same block (new orders arrived, one was cancelled) resolves only the groups that changed, as rbuilder's
+ * conflict-resolving pool works ahead of the block assembly.
+ */
+export function conflictGroupBuilder(): BlockBuildingAlgorithm & { readonly stats: ConflictGroupBuilderStats } {
+  const cache = new WeakMap<object, Map<string, GroupResult>>();
+  const stats: ConflictGroupBuilderStats = { groups: 0, resolved: 0, resolveMs: 0 };
   return {
     name: CONFLICT_GROUPS,
+    stats,
     async buildBlock(input: BuildBlockInput): Promise<BuiltBlock> {
       const start = performance.now();
       const { ctx, env, token } = input;
+      let resolved = cache.get(ctx);
+      if (resolved === undefined) {
+        resolved = new Map();
+        cache.set(ctx, resolved);
+      }
       const groups = conflictGroups(input.orders);
       const outcomes: GroupOutcome[] = [];
       const tasks: GroupTask[] = [];
+      const signatures = new Map<number, string>();
       const byId = new Map<string, Order>();
       const simulations = new Map<string, SimulatedOrder>();
+      const results: GroupResult[] = [];
       groups.forEach((group, groupId) => {
         if (group.length === 1) {
           const sim = group[0] as SimulatedOrder;
@@ -54,6 +77,16 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm {
           byId.set(sim.order.id, sim.order);
           simulations.set(sim.order.id, sim);
         }
+        const signature = group
+          .map((s) => s.order.id)
+          .sort()
+          .join(",");
+        const known = resolved.get(signature);
+        if (known !== undefined) {
+          results.push(known);
+          return;
+        }
+        signatures.set(groupId, signature);
         tasks.push({
           groupId,
           orderIds: group.map((s) => s.order.id),
@@ -62,8 +95,16 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm {
       });
       // The biggest groups first, so that parallel workers do not finish on one long task.
       tasks.sort((a, b) => b.orderIds.length * b.orderings.length - a.orderIds.length * a.orderings.length);
+      const cached = results.length;
+      const resolveStart = performance.now();
       const resolver = input.resolver ?? localResolver(env, ctx, byId, simulations);
-      const results = await resolver.resolve(tasks, token);
+      for (const result of await resolver.resolve(tasks, token)) {
+        resolved.set(signatures.get(result.groupId) as string, result);
+        results.push(result);
+      }
+      stats.groups = cached + tasks.length;
+      stats.resolved = tasks.length;
+      stats.resolveMs = performance.now() - resolveStart;
       if (token?.cancelled) throw new BuildingError("CANCELLED", "conflict-group build cancelled");
       for (const result of results) {
         const members: GroupOutcome["members"] = [];
@@ -105,6 +146,7 @@ async function merge(input: BuildBlockInput, members: readonly GroupOutcome["mem
   // Everything not in: orders of groups that did not fit or failed, and orders that failed simulation.
   const all = [...input.orders.map((s) => s.order), ...(input.unsimulated ?? [])];
   const out = all.filter((o) => !block.has(o.id));
-  failed = out.length - (await retryLeftovers(block, out, input.token));
+  const simulations = new Map(input.orders.map((s) => [s.order.id, s]));
+  failed = out.length - (await retryLeftovers(block, out, input.token, simulations));
   return { block, failed };
 }
