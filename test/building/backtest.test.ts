@@ -19,7 +19,7 @@ import { buildMerkleState, fixtureBlockchain } from "../../src/execution/stock.j
 import { mainnetBlocksDir } from "../shared.js";
 
 describe("backtest", () => {
-  test.each([19426587, 4370000])(
+  test.each([19426587, 15537393])(
     "block %i: the best algorithm reaches the landed value, and stock execution agrees",
     async (n) => {
       const fixture = await loadFixture(join(mainnetBlocksDir(), `${n}.json.gz`));
