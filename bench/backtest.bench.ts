@@ -45,10 +45,10 @@ for (const file of files) {
 }
 await pool.close();
 
+/** A share of the landed value; when that is not positive, the difference in ETH instead. */
 function pct(value: bigint, landed: bigint): string {
-  if (landed === 0n) return value === 0n ? "=" : value > 0n ? "+" : "-";
-  const sign = landed < 0n ? -1n : 1n;
-  return `${(Number((value * 10_000n * sign) / landed) / 100).toFixed(2)}%`;
+  if (landed <= 0n) return `${value >= landed ? "+" : ""}${(Number(value - landed) / 1e18).toFixed(5)} ETH`;
+  return `${(Number((value * 10_000n) / landed) / 100).toFixed(2)}%`;
 }
 
 const eth = (wei: bigint) => (Number(wei) / 1e18).toFixed(5);
