@@ -20,6 +20,7 @@ import { sealBlock } from "../src/building/sealing/sealBlock.js";
 import { ParentRoots } from "../src/building/sealing/stateRoot.js";
 import { SimulationPool, type SimulationReport } from "../src/building/simulation/simulationPool.js";
 import { formatTable } from "../src/cli/render.js";
+import { keccak256 } from "../src/execution/crypto/native.js";
 import { generateOrderFlow } from "../test/building/orderFlow.js";
 import { quantile, target, writeResults } from "./harness.js";
 
@@ -33,12 +34,23 @@ const rounds = Number(opt("rounds") ?? 7);
 const simRounds = Number(opt("sim-rounds") ?? 2);
 const workers = Number(opt("workers") ?? Math.max(1, availableParallelism() - 1));
 
+/**
+ * How fast this machine is right now (it may be shared): 20,000 native keccak256 of 64 bytes. On an idle
+ * modern core that takes about 20–40 ms; a multiple of that says how much every figure below is inflated.
+ */
+function calibrate(): number {
+  const data = new Uint8Array(64);
+  const start = performance.now();
+  for (let i = 0; i < 20_000; i++) keccak256(data);
+  return performance.now() - start;
+}
+const calibrationMs = calibrate();
 const flow = generateOrderFlow({ orders, gasLimit: 30_000_000n });
 const ctx = await createBuildContext(flow.common, flow.attributes, flow.base);
 const pool = new SimulationPool({ workers });
 await pool.ready();
 process.stdout.write(
-  `order flow: ${flow.orders.length} orders (${flow.counts.transfers} transfers, ${flow.counts.erc20} ERC20, ${flow.counts.swaps} swaps, ${flow.counts.victims} victim swaps, ${flow.counts.bundles} backrun bundles); gas limit 30M; ${workers} simulation worker(s); load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores\n`,
+  `order flow: ${flow.orders.length} orders (${flow.counts.transfers} transfers, ${flow.counts.erc20} ERC20, ${flow.counts.swaps} swaps, ${flow.counts.victims} victim swaps, ${flow.counts.bundles} backrun bundles); gas limit 30M; ${workers} simulation worker(s) and this thread; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores; calibration: 20k keccak256 in ${calibrationMs.toFixed(0)} ms\n`,
 );
 
 // Simulation: each round a fresh context (nothing cached), every order simulated.
@@ -207,6 +219,7 @@ writeResults("building", {
   counts: flow.counts,
   workers,
   loadAverage: loadavg()[0],
+  calibrationMs,
   simulation: { ms: simMs, simsPerSec, simulated: sim.simulated.length, failed: sim.failed.length },
   warmMs,
   conflictGroupsFirstBuild: firstBuild,
