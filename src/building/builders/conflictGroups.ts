@@ -70,9 +70,18 @@ export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrde
   return [...groups.values()];
 }
 
+/** The keys of an access set, made once per set: the same simulations are grouped by every build of a block. */
+const keyCache = new WeakMap<AccessSet, string[]>();
+
 function forEachKey(set: AccessSet, fn: (key: string) => void): void {
-  for (const [address, mask] of set.accounts) {
-    for (const bit of FIELD_BITS) if (mask & bit) fn(`${address}#${bit}`);
+  let keys = keyCache.get(set);
+  if (keys === undefined) {
+    keys = [];
+    for (const [address, mask] of set.accounts) {
+      for (const bit of FIELD_BITS) if (mask & bit) keys.push(`${address}#${bit}`);
+    }
+    for (const [address, slots] of set.storage) for (const slot of slots) keys.push(`${address}:${slot}`);
+    keyCache.set(set, keys);
   }
-  for (const [address, slots] of set.storage) for (const slot of slots) fn(`${address}:${slot}`);
+  for (const key of keys) fn(key);
 }
