@@ -70,7 +70,7 @@ export {
 export { BestBids, type BiddingStrategy, trueValueBidding } from "./building/bidding/bidding.js";
 export type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./building/builders/algorithm.js";
 export { ALGORITHM_NAMES, type AlgorithmName, algorithmByName } from "./building/builders/algorithms.js";
-export { conflictGroupBuilder } from "./building/builders/conflictGroupBuilder.js";
+export { type ConflictGroupBuilderStats, conflictGroupBuilder } from "./building/builders/conflictGroupBuilder.js";
 export { conflictGroups } from "./building/builders/conflictGroups.js";
 export { type OrderingKey, orderingBuilder } from "./building/builders/orderingBuilder.js";
 export { type CommitResult, type CommittedTx, PartialBlock } from "./building/builders/partialBlock.js";
@@ -104,7 +104,7 @@ export { type AddResult, OrderPool, type OrderPoolOptions } from "./building/ord
 export { buildBlockAccessList } from "./building/sealing/blockAccessList.js";
 export { toExecutionPayload } from "./building/sealing/executionPayload.js";
 export type { BuilderKey as PayoutKey } from "./building/sealing/payout.js";
-export { type SealedBlock, type SealOptions, sealBlock } from "./building/sealing/sealBlock.js";
+export { type SealedBlock, type SealOptions, type SealPhases, sealBlock } from "./building/sealing/sealBlock.js";
 export { ParentRoots, stateRoot } from "./building/sealing/stateRoot.js";
 export { CancellationToken } from "./building/simulation/cancellation.js";
 export { planSimulation, type SimulationPlan } from "./building/simulation/planSimulation.js";
@@ -114,6 +114,7 @@ export {
   type SimulationPoolOptions,
   type SimulationReport,
 } from "./building/simulation/simulationPool.js";
+export { type SlotBuild, SlotBuilder, type SlotBuilderOptions } from "./building/slotBuilder.js";
 // Consensus: attestation pool and packing (src/consensus/attestations), epoch rewards (src/consensus/rewards).
 export {
   AttestationPool,

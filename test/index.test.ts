@@ -43,6 +43,7 @@ test("the public API is exactly this list", () => {
       "ShufflePool",
       "ShufflingCache",
       "SimulationPool",
+      "SlotBuilder",
       "StateLayer",
       "SubmitBlockRequest",
       "ValidatorRegistry",

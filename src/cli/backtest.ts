@@ -39,11 +39,17 @@ function eth(wei: bigint): string {
   return (Number(wei) / 1e18).toFixed(6);
 }
 
+/** The value as a percentage of the landed one; "-" when the landed value is not positive (no meaningful ratio). */
+function share(value: bigint, landed: bigint): string {
+  if (landed <= 0n) return "-";
+  return (Number((value * 10_000n) / landed) / 100).toFixed(2);
+}
+
 function humanReport(r: BacktestResult): string {
   const rows = r.algorithms.map((a) => [
     a.name,
     eth(a.value),
-    r.landedValue === 0n ? "-" : (Number((a.value * 10_000n) / r.landedValue) / 100).toFixed(2),
+    share(a.value, r.landedValue),
     a.txs,
     (Number(a.gasUsed) / 1e6).toFixed(2),
     a.ms.toFixed(1),

@@ -20,7 +20,7 @@ import { mainnetBlocksDir } from "../shared.js";
 
 describe("backtest", () => {
   test.each([
-    19426587, 4370000,
+    19426587, 15537393,
   ])("block %i: the best algorithm reaches the landed value, and stock execution agrees", async (n) => {
     const fixture = await loadFixture(join(mainnetBlocksDir(), `${n}.json.gz`));
     const result = await backtestFixture(fixture);

@@ -27,12 +27,12 @@ export interface StockResult {
   balanceChange(address: Address): bigint;
 }
 
-export async function stockReexecute(
+/** A stock VM on the pre-state, built once; each run executes a block and rolls the state back after. */
+export async function stockRunner(
   parent: StateLayer,
-  sealed: SealedBlock,
   hardfork: string,
   options: { blockHashes?: Record<string, string>; eips?: number[] } = {},
-): Promise<StockResult> {
+): Promise<(sealed: SealedBlock) => Promise<StockResult>> {
   const common = new Common({ chain: Mainnet, hardfork, eips: options.eips ?? [] });
   const stateManager = new MerkleStateManager({ common });
   const snapshot = snapshotOf(parent);
@@ -47,29 +47,48 @@ export async function stockReexecute(
     }
   }
   const vm = await createVM({ common, stateManager, blockchain: fixtureBlockchain(options.blockHashes ?? {}) });
-  const block = createBlockFromRLP(sealed.block.serialize(), { common: new Common({ chain: Mainnet, hardfork }) });
-  const before = new Map<string, bigint>();
-  const balance = async (a: Address) => (await stateManager.getAccount(a))?.balance ?? 0n;
-  for (const a of [block.header.coinbase, ...block.transactions.map((tx) => tx.to).filter((t) => t !== undefined)]) {
-    before.set(a.toString(), await balance(a));
-  }
-  const result = await runBlock(vm, {
-    block,
-    generate: true,
-    skipBlockValidation: true,
-    skipHeaderValidation: true,
-    skipHardForkValidation: true,
-  });
-  const after = new Map<string, bigint>();
-  for (const key of before.keys()) after.set(key, await balance(new Address(hexToBytes(key as `0x${string}`))));
-  return {
-    gasUsed: result.gasUsed,
-    receiptsRoot: result.receiptsRoot,
-    logsBloom: result.logsBloom,
-    stateRoot: result.stateRoot,
-    requestsHash: result.requestsHash,
-    blockHash: block.hash(),
-    blockAccessListHash: result.blockLevelAccessList?.hash(),
-    balanceChange: (a) => (after.get(a.toString()) ?? 0n) - (before.get(a.toString()) ?? 0n),
+  return async (sealed) => {
+    const block = createBlockFromRLP(sealed.block.serialize(), { common: new Common({ chain: Mainnet, hardfork }) });
+    await stateManager.checkpoint();
+    try {
+      const before = new Map<string, bigint>();
+      const balance = async (a: Address) => (await stateManager.getAccount(a))?.balance ?? 0n;
+      for (const a of [
+        block.header.coinbase,
+        ...block.transactions.map((tx) => tx.to).filter((t) => t !== undefined),
+      ]) {
+        before.set(a.toString(), await balance(a));
+      }
+      const result = await runBlock(vm, {
+        block,
+        generate: true,
+        skipBlockValidation: true,
+        skipHeaderValidation: true,
+        skipHardForkValidation: true,
+      });
+      const after = new Map<string, bigint>();
+      for (const key of before.keys()) after.set(key, await balance(new Address(hexToBytes(key as `0x${string}`))));
+      return {
+        gasUsed: result.gasUsed,
+        receiptsRoot: result.receiptsRoot,
+        logsBloom: result.logsBloom,
+        stateRoot: result.stateRoot,
+        requestsHash: result.requestsHash,
+        blockHash: block.hash(),
+        blockAccessListHash: result.blockLevelAccessList?.hash(),
+        balanceChange: (a) => (after.get(a.toString()) ?? 0n) - (before.get(a.toString()) ?? 0n),
+      };
+    } finally {
+      await stateManager.revert();
+    }
   };
+}
+
+export async function stockReexecute(
+  parent: StateLayer,
+  sealed: SealedBlock,
+  hardfork: string,
+  options: { blockHashes?: Record<string, string>; eips?: number[] } = {},
+): Promise<StockResult> {
+  return (await stockRunner(parent, hardfork, options))(sealed);
 }

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
+import { runBacktest } from "../../src/cli/backtest.js";
 import { repositoryRoot } from "../../src/shared/sharedDir.js";
 import { mainnetBlocksDir } from "../shared.js";
 
@@ -64,10 +65,11 @@ describe("weft backtest", () => {
     );
   });
 
-  test("an unknown algorithm exits non-zero and names the choices", async () => {
-    const r = await weft("backtest", fixture, "--algorithm", "genetic");
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('unknown algorithm "genetic"');
-    expect(r.stderr).toContain("mev-gas-price");
+  test("an unknown algorithm is a usage error naming the choices", async () => {
+    await expect(runBacktest(fixture, { algorithm: ["genetic"], threads: 0, json: true })).rejects.toMatchObject({
+      code: "BAD_OPTION",
+      shortMessage: 'unknown algorithm "genetic"',
+      details: expect.stringContaining("mev-gas-price"),
+    });
   });
 });

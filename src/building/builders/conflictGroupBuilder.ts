@@ -6,8 +6,9 @@
  *     (`resolveGroups.ts`), in parallel when the resolver has workers
  *   → merge: the groups' best results go into one block, replayed from their evaluations where nothing they read
  *     was changed by a group before them; tried group by group densest (profit per gas) first and richest
- *     first, and order by order in arrival order, and the most valuable block kept: which wins depends on how
- *     tight the gas limit is (a transaction with a generous gas limit needs that much room left at its turn);
+ *     first, and in arrival order (order by order where a group's best ordering is its arrival order), and the
+ *     most valuable block kept: which wins depends on how tight the gas limit is (a transaction with a generous
+ *     gas limit needs that much room left at its turn);
  *   → orders left out get another try on the merged block (`leftovers.ts`).
  */
 import { BuildingError } from "../errors.js";
@@ -18,7 +19,7 @@ import type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./algo
 import { conflictGroups } from "./conflictGroups.js";
 import { retryLeftovers } from "./leftovers.js";
 import { MIN_TX_GAS, PartialBlock } from "./partialBlock.js";
-import { candidateOrderings, type GroupTask, localResolver } from "./resolveGroups.js";
+import { candidateOrderings, type GroupResult, type GroupTask, localResolver } from "./resolveGroups.js";
 
 interface GroupOutcome {
   /** Orders in block order, each with the execution to replay and the orders it was executed on top of. */
@@ -29,17 +30,40 @@ interface GroupOutcome {
 
 export const CONFLICT_GROUPS = "conflict-groups";
 
-export function conflictGroupBuilder(): BlockBuildingAlgorithm {
+export interface ConflictGroupBuilderStats {
+  /** Groups of more than one order in the last build, and how many of them were resolved by it (not cached). */
+  groups: number;
+  resolved: number;
+  /** Milliseconds the last build spent resolving groups. */
+  resolveMs: number;
+}
+
+/**
+ * A conflict-group builder. Resolved groups are kept per block context, keyed by their members: a later build
+ * of the same block (new orders arrived, one was cancelled) resolves only the groups that changed, as rbuilder's
+ * conflict-resolving pool works ahead of the block assembly.
+ */
+export function conflictGroupBuilder(): BlockBuildingAlgorithm & { readonly stats: ConflictGroupBuilderStats } {
+  const cache = new WeakMap<object, Map<string, GroupResult>>();
+  const stats: ConflictGroupBuilderStats = { groups: 0, resolved: 0, resolveMs: 0 };
   return {
     name: CONFLICT_GROUPS,
+    stats,
     async buildBlock(input: BuildBlockInput): Promise<BuiltBlock> {
       const start = performance.now();
       const { ctx, env, token } = input;
+      let resolved = cache.get(ctx);
+      if (resolved === undefined) {
+        resolved = new Map();
+        cache.set(ctx, resolved);
+      }
       const groups = conflictGroups(input.orders);
       const outcomes: GroupOutcome[] = [];
       const tasks: GroupTask[] = [];
+      const signatures = new Map<number, string>();
       const byId = new Map<string, Order>();
       const simulations = new Map<string, SimulatedOrder>();
+      const results: GroupResult[] = [];
       groups.forEach((group, groupId) => {
         if (group.length === 1) {
           const sim = group[0] as SimulatedOrder;
@@ -54,6 +78,16 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm {
           byId.set(sim.order.id, sim.order);
           simulations.set(sim.order.id, sim);
         }
+        const signature = group
+          .map((s) => s.order.id)
+          .sort()
+          .join(",");
+        const known = resolved.get(signature);
+        if (known !== undefined) {
+          results.push(known);
+          return;
+        }
+        signatures.set(groupId, signature);
         tasks.push({
           groupId,
           orderIds: group.map((s) => s.order.id),
@@ -62,8 +96,16 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm {
       });
       // The biggest groups first, so that parallel workers do not finish on one long task.
       tasks.sort((a, b) => b.orderIds.length * b.orderings.length - a.orderIds.length * a.orderings.length);
+      const cached = results.length;
+      const resolveStart = performance.now();
       const resolver = input.resolver ?? localResolver(env, ctx, byId, simulations);
-      const results = await resolver.resolve(tasks, token);
+      for (const result of await resolver.resolve(tasks, token)) {
+        resolved.set(signatures.get(result.groupId) as string, result);
+        results.push(result);
+      }
+      stats.groups = cached + tasks.length;
+      stats.resolved = tasks.length;
+      stats.resolveMs = performance.now() - resolveStart;
       if (token?.cancelled) throw new BuildingError("CANCELLED", "conflict-group build cancelled");
       for (const result of results) {
         const members: GroupOutcome["members"] = [];
@@ -81,7 +123,17 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm {
       const density = (o: GroupOutcome) => (o.gasUsed > 0n ? (o.profit * 1_000_000n) / o.gasUsed : 0n);
       const byDensity = [...outcomes].sort((a, b) => (density(a) > density(b) ? -1 : density(a) < density(b) ? 1 : 0));
       const members = (ranking: readonly GroupOutcome[]) => ranking.flatMap((o) => o.members);
-      const byArrival = members(outcomes).sort((a, b) => a.order.seq - b.order.seq);
+      // In arrival order, a group resolved in arrival order interleaves with the rest member by member; one
+      // resolved otherwise goes in whole at its first member's place (interleaved, its evaluation would not
+      // replay and every member would execute again).
+      const units = outcomes.flatMap((o) => {
+        const seqs = o.members.map((m) => m.order.seq);
+        const inArrivalOrder = seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number));
+        return inArrivalOrder
+          ? o.members.map((m) => ({ seq: m.order.seq, members: [m] }))
+          : [{ seq: Math.min(...seqs), members: o.members }];
+      });
+      const byArrival = units.sort((a, b) => a.seq - b.seq).flatMap((u) => u.members);
       let best: { block: PartialBlock; failed: number } | undefined;
       for (const ranking of [members(byDensity), members(byProfit), byArrival]) {
         const merged = await merge(input, ranking);
@@ -105,6 +157,7 @@ async function merge(input: BuildBlockInput, members: readonly GroupOutcome["mem
   // Everything not in: orders of groups that did not fit or failed, and orders that failed simulation.
   const all = [...input.orders.map((s) => s.order), ...(input.unsimulated ?? [])];
   const out = all.filter((o) => !block.has(o.id));
-  failed = out.length - (await retryLeftovers(block, out, input.token));
+  const simulations = new Map(input.orders.map((s) => [s.order.id, s]));
+  failed = out.length - (await retryLeftovers(block, out, input.token, simulations));
   return { block, failed };
 }

@@ -6,14 +6,16 @@
  *   every key an order reads joins it with the first writer of the key, if any.
  *
  * So two orders end in one group exactly when a chain of write/read or write/write overlaps links them; two
- * orders that only read the same key stay apart. The coinbase is not a key: fee credits and direct payments
+ * orders that only read the same key stay apart, and so do two that write different slots of one contract (the
+ * account's "has storage" flag both change is a key only for an order that reads it). The coinbase is not a key: fee credits and direct payments
  * add up in any order (orders that observe its balance are never replayed, see `executeOrder.ts`). Orders with
  * a sender in common are always grouped: they share the sender's nonce.
  */
-import type { AccessSet } from "../../execution/state/access.js";
+import { ACCOUNT_STORAGE, type AccessSet } from "../../execution/state/access.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
 
 const FIELD_BITS = [1, 2, 4, 8, 16] as const;
+const STORAGE_FLAG = `#${ACCOUNT_STORAGE}`;
 
 export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrder[][] {
   const parent = new Int32Array(orders.length);
@@ -41,7 +43,13 @@ export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrde
     else union(w, i);
   };
   orders.forEach((o, i) => {
-    forEachKey(o.execution.writes, (key) => write(key, i));
+    forEachKey(o.execution.writes, (key) => {
+      // "Has storage" changes with any slot write; writers of different slots do not conflict through it, only
+      // with an order that reads the flag (a CREATE over the address): it joins the first writer below.
+      if (key.endsWith(STORAGE_FLAG)) {
+        if (!firstWriter.has(key)) firstWriter.set(key, i);
+      } else write(key, i);
+    });
     // Orders of one sender share its nonce, even the coinbase's (whose account is not a key above).
     for (const t of o.order.txs) write(`nonce:${t.sender}`, i);
   });
@@ -62,9 +70,18 @@ export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrde
   return [...groups.values()];
 }
 
+/** The keys of an access set, made once per set: the same simulations are grouped by every build of a block. */
+const keyCache = new WeakMap<AccessSet, string[]>();
+
 function forEachKey(set: AccessSet, fn: (key: string) => void): void {
-  for (const [address, mask] of set.accounts) {
-    for (const bit of FIELD_BITS) if (mask & bit) fn(`${address}#${bit}`);
+  let keys = keyCache.get(set);
+  if (keys === undefined) {
+    keys = [];
+    for (const [address, mask] of set.accounts) {
+      for (const bit of FIELD_BITS) if (mask & bit) keys.push(`${address}#${bit}`);
+    }
+    for (const [address, slots] of set.storage) for (const slot of slots) keys.push(`${address}:${slot}`);
+    keyCache.set(set, keys);
   }
-  for (const [address, slots] of set.storage) for (const slot of slots) fn(`${address}:${slot}`);
+  for (const key of keys) fn(key);
 }

@@ -8,7 +8,7 @@
 import { BuildingError } from "../errors.js";
 import type { Order } from "../orders/order.js";
 import type { CancellationToken } from "../simulation/cancellation.js";
-import { MIN_TX_GAS, type PartialBlock } from "./partialBlock.js";
+import { type CommitSimulation, MIN_TX_GAS, type PartialBlock } from "./partialBlock.js";
 
 /** At most this many rounds: each one re-executes every order still out. */
 export const LEFTOVER_ROUNDS = 3;
@@ -17,6 +17,7 @@ export async function retryLeftovers(
   block: PartialBlock,
   candidates: readonly Order[],
   token?: CancellationToken,
+  simulations: ReadonlyMap<string, CommitSimulation> = new Map(),
 ): Promise<number> {
   let pending = [...new Map(candidates.map((o) => [o.id, o])).values()]
     .filter((o) => !block.has(o.id))
@@ -28,7 +29,8 @@ export async function retryLeftovers(
     for (const order of pending) {
       if (block.gasLeft < MIN_TX_GAS) return added;
       if (token?.cancelled) throw new BuildingError("CANCELLED", "build cancelled");
-      const result = await block.commit(order);
+      // The top-of-block simulation still holds where nothing it read changed: replayed, or its gas checked.
+      const result = await block.commit(order, simulations.get(order.id));
       if (result.ok) {
         added++;
         progress = true;

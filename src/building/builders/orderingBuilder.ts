@@ -101,7 +101,8 @@ export function orderingBuilder(key: OrderingKey, options: OrderingBuilderOption
         for (const w of waiting) retry.push(w.sim.order);
       }
       if (key !== "priority-fee") {
-        failed -= await retryLeftovers(block, [...retry, ...(input.unsimulated ?? [])], token);
+        const simulations = new Map(input.orders.map((s) => [s.order.id, s]));
+        failed -= await retryLeftovers(block, [...retry, ...(input.unsimulated ?? [])], token, simulations);
         failed += input.unsimulated?.length ?? 0;
       }
       return { algorithm: key, block, failed, ms: performance.now() - start };

@@ -148,12 +148,7 @@ export class PartialBlock {
     if (!inWindow(order, block.header.number, block.header.timestamp)) {
       return fail("OUT_OF_WINDOW", `bundle ${order.id} is not for this block or its timestamps exclude it`);
     }
-    const ready = this.readiness(order);
-    if (ready === "pending") return fail("NONCE_PENDING", `order ${order.id} needs a nonce the block has not reached`);
-    if (ready === "spent") return fail("NONCE_SPENT", `order ${order.id} uses a nonce the block has spent`);
-
-    if (sim !== undefined && this.#canReplay(sim)) return this.#replay(order, sim);
-
+    // Gas first: it only shrinks, so an order that does not fit now never will (and the check is cheapest).
     const first = order.txs[0];
     if (first !== undefined && !first.canDrop && first.tx.gasLimit > this.gasLeft) {
       return fail("NO_GAS_LEFT", `gas limit ${first.tx.gasLimit} above the ${this.gasLeft} left`);
@@ -161,6 +156,12 @@ export class PartialBlock {
     if (sim !== undefined && sim.execution.gasUsed > this.gasLeft) {
       return fail("NO_GAS_LEFT", `simulated gas ${sim.execution.gasUsed} above the ${this.gasLeft} left`);
     }
+    const ready = this.readiness(order);
+    if (ready === "pending") return fail("NONCE_PENDING", `order ${order.id} needs a nonce the block has not reached`);
+    if (ready === "spent") return fail("NONCE_SPENT", `order ${order.id} uses a nonce the block has spent`);
+
+    if (sim !== undefined && this.#canReplay(sim)) return this.#replay(order, sim);
+
     const orderLayer = new StateLayer(this.layer);
     // runTx checks each gas limit against the header's limit less this: the reserve counts as used.
     const blockGasUsed = this.gasUsed + this.ctx.gasLimit - this.#gasCap;

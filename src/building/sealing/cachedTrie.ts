@@ -16,7 +16,7 @@
  */
 import { KECCAK256_RLP } from "@ethereumjs/util";
 import { keccak as keccak256 } from "./keccak.js";
-import { encodeBytes, encodeList } from "./rlp.js";
+import { encodeBytes, encodeListTransient as encodeList } from "./rlp.js";
 
 /**
  * Nodes are handled as their RLP encodings, and child references as the encoded item the parent holds (a
@@ -24,6 +24,12 @@ import { encodeBytes, encodeList } from "./rlp.js";
  * allocation and a copy of its items, where ethereumjs's generic RLP encoder re-walks nested arrays. The trie
  * hashing of a seal is mostly this.
  */
+/** A changed key: its bytes and its new value. */
+export interface TrieChange {
+  key: Uint8Array;
+  value: Uint8Array;
+}
+
 interface Entry {
   key: Uint8Array;
   /** The key in hex (for prefixes and merging). */
@@ -51,9 +57,12 @@ function hexPrefix(key: Uint8Array, from: number, to: number, leaf: boolean): Ui
   return out;
 }
 
-/** A child reference as the item its parent holds: the encoded node when under 32 bytes, else its encoded hash. */
+/**
+ * A child reference as the item its parent holds: the encoded node when under 32 bytes (copied: nodes are
+ * encoded into a transient buffer), else its encoded hash.
+ */
 function ref(encoded: Uint8Array): Uint8Array {
-  if (encoded.length < 32) return encoded;
+  if (encoded.length < 32) return encoded.slice();
   const out = new Uint8Array(33);
   out[0] = 0xa0;
   out.set(keccak256(encoded), 1);
@@ -73,7 +82,8 @@ function encodeIndex(i: number): Uint8Array {
 
 export class CachedTrie {
   readonly #entries: Entry[];
-  readonly #memo = new Map<string, Uint8Array>();
+  /** Per depth: key prefix (hex, `depth` nibbles) → the base subtree's reference. */
+  readonly #memo: Map<string, Uint8Array>[] = [];
   #memoize = true;
   #root: Uint8Array | undefined;
 
@@ -110,10 +120,10 @@ export class CachedTrie {
   }
 
   /**
-   * The root of the base with `changes` applied: key (hex of the hashed key) → the new value, or `null` to
-   * delete the key.
+   * The root of the base with `changes` applied: key (hex of the hashed key) → the key's bytes and new value,
+   * or `null` to delete the key.
    */
-  rootWith(changes: ReadonlyMap<string, Uint8Array | null>): Uint8Array {
+  rootWith(changes: ReadonlyMap<string, TrieChange | null>): Uint8Array {
     const base = this.root();
     if (changes.size === 0) return base;
     const dirty = [...changes.keys()].sort();
@@ -123,8 +133,8 @@ export class CachedTrie {
     for (const hex of dirty) {
       while (i < entries.length && (entries[i] as Entry).hex < hex) merged.push(entries[i++] as Entry);
       if (i < entries.length && (entries[i] as Entry).hex === hex) i++;
-      const value = changes.get(hex);
-      if (value !== null && value !== undefined) merged.push({ key: Buffer.from(hex, "hex"), hex, value });
+      const change = changes.get(hex);
+      if (change !== null && change !== undefined) merged.push({ key: change.key, hex, value: change.value });
     }
     while (i < entries.length) merged.push(entries[i++] as Entry);
     if (merged.length === 0) return KECCAK256_RLP;
@@ -178,14 +188,21 @@ export class CachedTrie {
     depth: number,
     dirty: readonly string[] | undefined,
   ): Uint8Array {
-    const key = `${depth}:${(entries[lo] as Entry).hex.slice(0, depth)}`;
+    const prefix = (entries[lo] as Entry).hex.slice(0, depth);
     if (dirty === undefined) {
       const r = ref(this.#build(entries, lo, hi, depth, undefined));
-      if (this.#memoize) this.#memo.set(key, r);
+      if (this.#memoize) {
+        let memo = this.#memo[depth];
+        if (memo === undefined) {
+          memo = new Map();
+          this.#memo[depth] = memo;
+        }
+        memo.set(prefix, r);
+      }
       return r;
     }
-    if (isClean(dirty, (entries[lo] as Entry).hex.slice(0, depth))) {
-      const cached = this.#memo.get(key);
+    if (isClean(dirty, prefix)) {
+      const cached = this.#memo[depth]?.get(prefix);
       if (cached !== undefined) return cached;
     }
     return ref(this.#build(entries, lo, hi, depth, dirty));

@@ -5,7 +5,8 @@
 import type { Block } from "@ethereumjs/block";
 import type { electra } from "@lodestar/types";
 
-export function toExecutionPayload(block: Block): electra.ExecutionPayload {
+/** `transactions`: the block's transactions already encoded (sealing has them), else encoded here. */
+export function toExecutionPayload(block: Block, transactions?: readonly Uint8Array[]): electra.ExecutionPayload {
   const h = block.header;
   return {
     parentHash: h.parentHash,
@@ -21,7 +22,7 @@ export function toExecutionPayload(block: Block): electra.ExecutionPayload {
     extraData: h.extraData,
     baseFeePerGas: h.baseFeePerGas ?? 0n,
     blockHash: h.hash(),
-    transactions: block.transactions.map((tx) => tx.serialize()),
+    transactions: transactions === undefined ? block.transactions.map((tx) => tx.serialize()) : [...transactions],
     withdrawals: (block.withdrawals ?? []).map((w) => ({
       index: Number(w.index),
       validatorIndex: Number(w.validatorIndex),

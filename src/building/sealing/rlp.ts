@@ -46,3 +46,23 @@ export function encodeList(items: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+let scratch = new Uint8Array(4096);
+
+/**
+ * `encodeList` into a buffer shared by every call: the result is only valid until the next call, for an encoding
+ * that is hashed (or copied) at once, as trie nodes are. A trie seal encodes thousands of nodes of up to 532
+ * bytes; writing them all into one buffer spares the garbage collector.
+ */
+export function encodeListTransient(items: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const item of items) n += item.length;
+  const size = headerLength(n) + n;
+  if (size > scratch.length) scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
+  let at = writeHeader(scratch, 0, n, 0xc0, 0xf7);
+  for (const item of items) {
+    scratch.set(item, at);
+    at += item.length;
+  }
+  return scratch.subarray(0, size);
+}

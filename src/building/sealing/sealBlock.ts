@@ -172,7 +172,10 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
   });
 
   const blockHash = header.hash();
-  const executionPayload = toExecutionPayload(block);
+  const executionPayload = toExecutionPayload(
+    block,
+    partial.txs.map((t) => t.raw),
+  );
   const headerMs = lap();
 
   // The request predeploys the system calls ran on (absent ones are skipped, as ethereumjs does).

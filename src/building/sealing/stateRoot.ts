@@ -16,19 +16,26 @@ import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
 import { keyBytes } from "../../execution/state/keys.js";
 import type { AccountRecord, StateLayer } from "../../execution/state/layer.js";
 import type { TrieEntry } from "../../execution/state/trieRoot.js";
-import { CachedTrie } from "./cachedTrie.js";
+import { CachedTrie, type TrieChange } from "./cachedTrie.js";
 import { keccak as keccak256 } from "./keccak.js";
 
-/** keccak256 of address and slot keys, kept: the same accounts are hashed by every seal. Bounded by a reset. */
-const hashedKeys = new Map<string, Uint8Array>();
-function hashed(key: string): Uint8Array {
+/**
+ * keccak256 of address and slot keys, with its hex, kept: the same accounts and slots are hashed by every seal.
+ * Bounded by a reset.
+ */
+const hashedKeys = new Map<string, { key: Uint8Array; hex: string }>();
+function hashedKey(key: string): { key: Uint8Array; hex: string } {
   let h = hashedKeys.get(key);
   if (h === undefined) {
-    h = keccak256(keyBytes(key));
+    const bytes = keccak256(keyBytes(key));
+    h = { key: bytes, hex: Buffer.from(bytes).toString("hex") };
     if (hashedKeys.size > 2_000_000) hashedKeys.clear();
     hashedKeys.set(key, h);
   }
   return h;
+}
+function hashed(key: string): Uint8Array {
+  return hashedKey(key).key;
 }
 
 export function storageRootOf(slots: Map<string, Uint8Array>): Uint8Array {
@@ -109,12 +116,12 @@ export function stateRoot(top: StateLayer, roots: ParentRoots): Uint8Array {
     }
     for (const key of layer.cleared) wiped.add(key);
   }
-  const changes = new Map<string, Uint8Array | null>();
+  const changes = new Map<string, TrieChange | null>();
   for (const key of new Set([...accounts, ...storage.keys(), ...wiped])) {
     const record = top.account(key);
-    const hex = Buffer.from(hashed(key)).toString("hex");
+    const h = hashedKey(key);
     if (record === null) {
-      changes.set(hex, null);
+      changes.set(h.hex, null);
       continue;
     }
     let root: Uint8Array;
@@ -124,15 +131,16 @@ export function stateRoot(top: StateLayer, roots: ParentRoots): Uint8Array {
       const trie = roots.storageTrie(key);
       if (slots === undefined) root = trie.root();
       else {
-        const slotChanges = new Map<string, Uint8Array | null>();
+        const slotChanges = new Map<string, TrieChange | null>();
         for (const slot of slots) {
           const value = top.slot(key, slot);
-          slotChanges.set(Buffer.from(hashed(slot)).toString("hex"), value.length === 0 ? null : RLP.encode(value));
+          const hs = hashedKey(slot);
+          slotChanges.set(hs.hex, value.length === 0 ? null : { key: hs.key, value: RLP.encode(value) });
         }
         root = trie.rootWith(slotChanges);
       }
     }
-    changes.set(hex, accountLeaf(record, root));
+    changes.set(h.hex, { key: h.key, value: accountLeaf(record, root) });
   }
   return roots.accountTrie().rootWith(changes);
 }

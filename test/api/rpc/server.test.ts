@@ -48,7 +48,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function post(body: unknown): Promise<{ status: number; json: any }> {
+/** A JSON-RPC response as the tests read it (a batch is an array of them). */
+// biome-ignore lint/suspicious/noExplicitAny: responses are inspected field by field with expect().
+type Json = any;
+
+async function post(body: unknown): Promise<{ status: number; json: Json }> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -58,7 +62,7 @@ async function post(body: unknown): Promise<{ status: number; json: any }> {
 }
 
 let id = 0;
-async function call(method: string, params: unknown[]): Promise<any> {
+async function call(method: string, params: unknown[]): Promise<Json> {
   const { json } = await post({ jsonrpc: "2.0", id: ++id, method, params });
   expect(json.id).toBe(id);
   return json;
@@ -66,7 +70,7 @@ async function call(method: string, params: unknown[]): Promise<any> {
 
 const send = (raw: Uint8Array) => call("eth_sendRawTransaction", [bytesToHex(raw)]);
 
-async function expectRefused(response: Promise<any>, code: number, reason: string): Promise<string> {
+async function expectRefused(response: Promise<Json>, code: number, reason: string): Promise<string> {
   const json = await response;
   expect(json.result).toBeUndefined();
   expect(json.error).toMatchObject({ code, data: { reason } });

@@ -20,9 +20,9 @@ describe("cached trie", () => {
           for (const n of base) values.set(hex(key(n)), { key: key(n), value: Uint8Array.of(n & 0xff, 1, 2, 3) });
           const trie = new CachedTrie([...values.values()]);
           expect(hex(trie.root())).toBe(hex(trieRoot([...values.values()] as TrieEntry[])));
-          const changes = new Map<string, Uint8Array | null>();
+          const changes = new Map<string, { key: Uint8Array; value: Uint8Array } | null>();
           for (const [n, value] of edits) {
-            changes.set(hex(key(n)), value);
+            changes.set(hex(key(n)), value === null ? null : { key: key(n), value });
             if (value === null) values.delete(hex(key(n)));
             else values.set(hex(key(n)), { key: key(n), value });
           }
