@@ -17,10 +17,10 @@ import type { BlockBuildingAlgorithm } from "../src/building/builders/algorithm.
 import { ALGORITHM_NAMES, algorithmByName } from "../src/building/builders/algorithms.js";
 import { createBuildContext } from "../src/building/context.js";
 import { sealBlock } from "../src/building/sealing/sealBlock.js";
-import { ParentRoots } from "../src/building/sealing/stateRoot.js";
 import { SimulationPool, type SimulationReport } from "../src/building/simulation/simulationPool.js";
 import { formatTable } from "../src/cli/render.js";
 import { keccak256 } from "../src/execution/crypto/native.js";
+import { ParentRoots } from "../src/execution/state/stateRoot.js";
 import { generateOrderFlow } from "../test/building/orderFlow.js";
 import { quantile, target, writeResults } from "./harness.js";
 

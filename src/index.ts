@@ -105,7 +105,6 @@ export { buildBlockAccessList } from "./building/sealing/blockAccessList.js";
 export { toExecutionPayload } from "./building/sealing/executionPayload.js";
 export type { BuilderKey as PayoutKey } from "./building/sealing/payout.js";
 export { type SealedBlock, type SealOptions, type SealPhases, sealBlock } from "./building/sealing/sealBlock.js";
-export { ParentRoots, stateRoot } from "./building/sealing/stateRoot.js";
 export { CancellationToken } from "./building/simulation/cancellation.js";
 export { planSimulation, type SimulationPlan } from "./building/simulation/planSimulation.js";
 export type { SimulatedOrder } from "./building/simulation/simulatedOrder.js";
@@ -281,6 +280,7 @@ export {
 export { stateFromFixture } from "./execution/state/fromFixture.js";
 export { type AccountRecord, StateLayer } from "./execution/state/layer.js";
 export { WeftStateManager, type WeftStateManagerOptions } from "./execution/state/stateManager.js";
+export { ParentRoots, stateRoot } from "./execution/state/stateRoot.js";
 export { orderedTrieRoot, type TrieEntry, trieRoot } from "./execution/state/trieRoot.js";
 export { stockEngine } from "./execution/stock.js";
 export { createWeftEngine, type WeftEngineOptions, weftEngine } from "./execution/weftEngine.js";

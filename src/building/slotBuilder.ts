@@ -11,6 +11,8 @@
  *
  * Call `build()` again whenever orders arrive: resolved conflict groups and simulations are reused.
  */
+
+import { ParentRoots } from "../execution/state/stateRoot.js";
 import type { BestBids, BiddingStrategy } from "./bidding/bidding.js";
 import type { BlockBuildingAlgorithm, BuiltBlock } from "./builders/algorithm.js";
 import type { BuildContext } from "./context.js";
@@ -18,7 +20,6 @@ import { BuildingError } from "./errors.js";
 import type { OrderPool } from "./orders/orderPool.js";
 import type { BuilderKey } from "./sealing/payout.js";
 import { type SealedBlock, sealBlock } from "./sealing/sealBlock.js";
-import { ParentRoots } from "./sealing/stateRoot.js";
 import { CancellationToken } from "./simulation/cancellation.js";
 import type { SimulationPool } from "./simulation/simulationPool.js";
 

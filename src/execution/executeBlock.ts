@@ -118,16 +118,24 @@ export async function executeBlock(options: ExecuteBlockOptions): Promise<BlockE
   const coinbase = block.header.coinbase;
   const coinbaseBefore = (await state.getAccount(coinbase))?.balance ?? 0n;
 
+  // Before Byzantium every receipt carries the state root after its transaction: roots are then computed over
+  // the state under this block's layer, which nothing writes while the block executes.
+  const intermediateRoots = !vm.common.gteHardfork("byzantium") && state.layer.parent !== undefined;
+  if (intermediateRoots) state.pinRootBase(state.layer.parent);
   const acc = new BlockAccumulator(block.header.gasLimit);
-  for (let index = 0; index < txs.length; index++) {
-    const tx = txs[index] as TypedTransaction;
-    recovery?.poll();
-    const badSignature = badSignatures === undefined ? signatureProblem(tx) : badSignatures.get(index);
-    if (badSignature !== undefined) {
-      acc.reject(index, badSignature);
-      continue;
+  try {
+    for (let index = 0; index < txs.length; index++) {
+      const tx = txs[index] as TypedTransaction;
+      recovery?.poll();
+      const badSignature = badSignatures === undefined ? signatureProblem(tx) : badSignatures.get(index);
+      if (badSignature !== undefined) {
+        acc.reject(index, badSignature);
+        continue;
+      }
+      await executeInOrder(vm, state, block, tx, index, acc);
     }
-    await executeInOrder(vm, state, block, tx, index, acc);
+  } finally {
+    if (intermediateRoots) state.pinRootBase(undefined);
   }
   const coinbaseDelta = ((await state.getAccount(coinbase))?.balance ?? 0n) - coinbaseBefore;
   const result = acc.result(coinbaseDelta);

@@ -16,8 +16,8 @@ import { type BundleOrder, bundleOrder, type Order, transactionOrder } from "../
 import { OrderPool } from "../../src/building/orders/orderPool.js";
 import { encodeReceipt } from "../../src/building/sealing/receipts.js";
 import { type SealedBlock, sealBlock } from "../../src/building/sealing/sealBlock.js";
-import { ParentRoots } from "../../src/building/sealing/stateRoot.js";
 import type { SimulationReport } from "../../src/building/simulation/simulationPool.js";
+import { ParentRoots } from "../../src/execution/state/stateRoot.js";
 import { type Simulated, signedTx, simulatedFlow } from "./setup.js";
 import { type StockResult, stockReexecute, stockRunner } from "./stock.js";
 

@@ -19,12 +19,12 @@ import type { TxReceipt } from "@ethereumjs/vm";
 import { applyDiff, type StateDiff } from "../../execution/parallel/stateDiff.js";
 import type { AccessSet } from "../../execution/state/access.js";
 import { emptyAccount, StateLayer } from "../../execution/state/layer.js";
+import { CachedTrie } from "../../execution/state/trieRoot.js";
 import type { ExecutionContext } from "../context.js";
 import type { OrderFailure } from "../errors.js";
 import { type ExecutedTx, executeOrder, type OrderExecution } from "../executeOrder.js";
 import type { ExecutionEnv } from "../executionEnv.js";
 import { inWindow, type Order } from "../orders/order.js";
-import { CachedTrie } from "../sealing/cachedTrie.js";
 import { encodeReceipt } from "../sealing/receipts.js";
 
 export interface CommittedTx {

@@ -6,7 +6,7 @@
  */
 import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
 import type { TxReceipt } from "@ethereumjs/vm";
-import { encodeBytes, encodeList } from "./rlp.js";
+import { encodeBytes, encodeList } from "../../execution/rlp.js";
 
 const encodedLogs = new WeakMap<object, Uint8Array>();
 const STATUS_OK = encodeBytes(Uint8Array.of(1));

@@ -21,6 +21,8 @@ import type { electra } from "@lodestar/types";
 import { finalizeBlock } from "../../execution/executeBlock.js";
 import { diffOf, type StateDiff } from "../../execution/parallel/stateDiff.js";
 import { StateLayer } from "../../execution/state/layer.js";
+import { type ParentRoots, stateRoot } from "../../execution/state/stateRoot.js";
+import { CachedTrie } from "../../execution/state/trieRoot.js";
 import { type BiddingStrategy, trueValueBidding } from "../bidding/bidding.js";
 import type { PartialBlock } from "../builders/partialBlock.js";
 import { type BuildContext, headerFields } from "../context.js";
@@ -28,11 +30,9 @@ import { BuildingError } from "../errors.js";
 import { executeOrder } from "../executeOrder.js";
 import { transactionOrder } from "../orders/order.js";
 import { buildBlockAccessList } from "./blockAccessList.js";
-import { CachedTrie } from "./cachedTrie.js";
 import { toExecutionPayload } from "./executionPayload.js";
 import { type BuilderKey, payoutTransaction, recipientHasCode, TRANSFER_GAS } from "./payout.js";
 import { accumulateRequests, decodeRequests, requestsHash } from "./requests.js";
-import { type ParentRoots, stateRoot } from "./stateRoot.js";
 
 export interface SealOptions {
   /** Cached leaves of the parent state (one per parent, shared by every seal on it). */

@@ -3,6 +3,11 @@
  * `secp256k1` binding, ~25× faster than pure-JS recovery) and the `keccak` binding. Both packages ship prebuilt
  * binaries for linux-x64 and fall back to building with node-gyp; if neither loads, weft falls back to
  * `@noble/*` (same results, slower) and says so once on stderr.
+ *
+ * keccak256 drives the `keccak` package's native sponge directly, one state re-initialised per hash: the
+ * package's own `keccak256` wrapper builds a stream object per call, which profiled as more than half the
+ * hashing time of a trie root (thousands of small nodes). A known answer is checked at load, so a broken
+ * binding falls back to the wrapper, then to `@noble/hashes`.
  */
 import { createRequire } from "node:module";
 import type { CustomCrypto } from "@ethereumjs/common";
@@ -15,6 +20,12 @@ interface Secp256k1Binding {
 type KeccakFactory = (algorithm: "keccak256") => {
   update(data: Buffer): { digest(): Buffer };
 };
+interface KeccakState {
+  initialize(rate: number, capacity: number): void;
+  absorb(data: Buffer): void;
+  absorbLastFewBits(bits: number): void;
+  squeeze(length: number): Buffer;
+}
 
 const require = createRequire(import.meta.url);
 
@@ -32,7 +43,30 @@ const createKeccak = tryRequire<KeccakFactory>("keccak");
 /** Whether the native bindings loaded (they did when both are true). */
 export const nativeCrypto = { secp256k1: secp !== undefined, keccak: createKeccak !== undefined } as const;
 
+const sponge = ((): KeccakState | undefined => {
+  try {
+    const keccakRequire = createRequire(require.resolve("keccak"));
+    const dir = keccakRequire.resolve("./package.json").replace(/package\.json$/, "");
+    const State = keccakRequire("node-gyp-build")(dir) as new () => KeccakState;
+    const s = new State();
+    s.initialize(1088, 512);
+    s.absorbLastFewBits(0x01);
+    const empty = s.squeeze(32).toString("hex");
+    return empty === "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470" ? s : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
 export function keccak256(data: Uint8Array): Uint8Array {
+  if (sponge !== undefined) {
+    sponge.initialize(1088, 512);
+    sponge.absorb(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    sponge.absorbLastFewBits(0x01);
+    const out = sponge.squeeze(32);
+    // A plain Uint8Array view: Buffer's `slice` shares memory where Uint8Array's copies.
+    return new Uint8Array(out.buffer, out.byteOffset, 32);
+  }
   if (createKeccak === undefined) return keccak_256(data);
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const out = createKeccak("keccak256").update(buf).digest();

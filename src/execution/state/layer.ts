@@ -33,6 +33,14 @@ export class StateLayer {
     this.parent = parent;
   }
 
+  /** Whether `base` is this layer or one under it. */
+  isOver(base: StateLayer): boolean {
+    for (let layer: StateLayer | undefined = this; layer !== undefined; layer = layer.parent) {
+      if (layer === base) return true;
+    }
+    return false;
+  }
+
   account(key: string): AccountRecord | null {
     for (let layer: StateLayer | undefined = this; layer !== undefined; layer = layer.parent) {
       const record = layer.accounts.get(key);

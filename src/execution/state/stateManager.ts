@@ -8,18 +8,11 @@
  * - Per transaction it records the read set as the EVM reads (account fields through the returned `Account`'s
  *   getters, slots, code) and derives the write set from the surviving journal at the end (see `access.ts`).
  * - The state root is computed only when asked (`getStateRoot`), from the flat maps, with per-account storage
- *   roots cached until that account's storage changes.
+ *   roots cached until that account's storage changes; over a base the caller pins (`pinRootBase`), only what
+ *   the layers above it changed is hashed again (`stateRoot.ts`).
  */
 import type { AccountFields, StateManagerInterface } from "@ethereumjs/common";
-import { RLP } from "@ethereumjs/rlp";
-import {
-  Account,
-  type Address,
-  bigIntToUnpaddedBytes,
-  equalsBytes,
-  KECCAK256_NULL,
-  KECCAK256_RLP,
-} from "@ethereumjs/util";
+import { Account, type Address, equalsBytes, KECCAK256_NULL, KECCAK256_RLP } from "@ethereumjs/util";
 import { keccak256 } from "../crypto/native.js";
 import {
   ACCOUNT_BALANCE,
@@ -35,6 +28,7 @@ import {
 } from "./access.js";
 import { bytesKey } from "./keys.js";
 import { type AccountRecord, EMPTY_BYTES, StateLayer } from "./layer.js";
+import { accountLeaf, hashedKey, RollingRoots, storageRootOf } from "./stateRoot.js";
 import { type TrieEntry, trieRoot } from "./trieRoot.js";
 
 enum Undo {
@@ -107,21 +101,6 @@ export interface WeftStateManagerOptions {
   lazyCoinbase?: string;
 }
 
-const hashedKeys = new Map<string, Uint8Array>();
-function hashedKey(key: string, bytes: () => Uint8Array): Uint8Array {
-  let h = hashedKeys.get(key);
-  if (h === undefined) {
-    h = keccak256(bytes());
-    if (hashedKeys.size > 1_000_000) hashedKeys.clear();
-    hashedKeys.set(key, h);
-  }
-  return h;
-}
-
-function hexToBytesFast(key: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(key, "hex"));
-}
-
 export class WeftStateManager implements StateManagerInterface {
   layer: StateLayer;
   recordAccess: boolean;
@@ -143,6 +122,8 @@ export class WeftStateManager implements StateManagerInterface {
   readonly #txWipedBefore = new Map<string, Map<string, Uint8Array>>();
   /** Storage roots by address key, dropped when the account's storage changes. */
   readonly #storageRoots = new Map<string, Uint8Array>();
+  /** The pinned base of incremental state roots (`pinRootBase`). */
+  #rootBase: RollingRoots | undefined;
   readonly #lazyCoinbase: string | undefined;
   #postExecution = false;
   /** The transaction touched the coinbase before its post-execution phase: no lazy credit then. */
@@ -377,13 +358,10 @@ export class WeftStateManager implements StateManagerInterface {
   /** The storage root of one account as the top layer sees it (cached until its storage changes). */
   storageRootOf(key: string): Uint8Array {
     let root = this.#storageRoots.get(key);
-    if (root !== undefined) return root;
-    const entries: TrieEntry[] = [];
-    for (const [slot, value] of this.layer.slots(key)) {
-      entries.push({ key: hashedKey(`s${slot}`, () => hexToBytesFast(slot)), value: RLP.encode(value) });
+    if (root === undefined) {
+      root = storageRootOf(this.layer.slots(key));
+      this.#storageRoots.set(key, root);
     }
-    root = trieRoot(entries);
-    this.#storageRoots.set(key, root);
     return root;
   }
 
@@ -391,19 +369,26 @@ export class WeftStateManager implements StateManagerInterface {
     return this.stateRoot();
   }
 
+  /**
+   * Pins `base`, a layer under `layer` that the caller leaves unchanged until it unpins (`undefined`): state
+   * roots are then computed on `base`'s tries, built once, re-hashing only what the layers above changed. A block
+   * before Byzantium asks for a root after every transaction (its receipts carry one).
+   */
+  pinRootBase(base: StateLayer | undefined): void {
+    if (base === undefined) this.#rootBase = undefined;
+    else if (this.#rootBase?.base !== base) this.#rootBase = new RollingRoots(base);
+  }
+
   /** The Merkle-Patricia state root of everything the layers hold, computed now. */
   stateRoot(): Uint8Array {
+    if (this.#rootBase !== undefined && this.layer.isOver(this.#rootBase.base)) {
+      return this.#rootBase.root(this.layer, this.#storageRoots);
+    }
     const entries: TrieEntry[] = [];
     for (const key of this.layer.accountKeys()) {
       const record = this.layer.account(key);
       if (record === null) continue;
-      const leaf = RLP.encode([
-        bigIntToUnpaddedBytes(record.nonce),
-        bigIntToUnpaddedBytes(record.balance),
-        this.storageRootOf(key),
-        record.codeHash,
-      ]);
-      entries.push({ key: hashedKey(`a${key}`, () => hexToBytesFast(key)), value: leaf });
+      entries.push({ key: hashedKey(key).key, value: accountLeaf(record, this.storageRootOf(key)) });
     }
     return trieRoot(entries);
   }
