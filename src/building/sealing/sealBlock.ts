@@ -20,6 +20,7 @@ import type { BlockLevelAccessList, CLRequest, CLRequestType } from "@ethereumjs
 import type { electra } from "@lodestar/types";
 import { finalizeBlock } from "../../execution/executeBlock.js";
 import { diffOf, type StateDiff } from "../../execution/parallel/stateDiff.js";
+import { accumulateRequests, decodeRequests } from "../../execution/requests.js";
 import { StateLayer } from "../../execution/state/layer.js";
 import { type ParentRoots, stateRoot } from "../../execution/state/stateRoot.js";
 import { CachedTrie } from "../../execution/state/trieRoot.js";
@@ -32,7 +33,6 @@ import { transactionOrder } from "../orders/order.js";
 import { buildBlockAccessList } from "./blockAccessList.js";
 import { toExecutionPayload } from "./executionPayload.js";
 import { type BuilderKey, payoutTransaction, recipientHasCode, TRANSFER_GAS } from "./payout.js";
-import { accumulateRequests, decodeRequests, requestsHash } from "./requests.js";
 
 export interface SealOptions {
   /** Cached leaves of the parent state (one per parent, shared by every seal on it). */
@@ -124,19 +124,19 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
   const finalLayer = new StateLayer(partial.layer);
   env.state.layer = finalLayer;
   await finalizeBlock(env.vm, env.state, ctx.block);
-  let requests: CLRequest<CLRequestType>[] | undefined;
-  let executionRequests: electra.ExecutionRequests = decodeRequests([]);
-  if (common.isActivatedEIP(7685)) {
-    env.state.beginTx();
-    const accumulated = await accumulateRequests(
+  let requests: { requests: CLRequest<CLRequestType>[]; requestsHash: Uint8Array } | undefined;
+  try {
+    requests = await accumulateRequests(
       env.vm,
       env.state,
       partial.txs.map((t) => t.receipt),
     );
-    env.state.endTx();
-    requests = accumulated.requests;
-    executionRequests = accumulated.executionRequests;
+  } catch (cause) {
+    throw new BuildingError("SEAL_FAILED", `cannot make the execution requests of block ${attributes.number}`, {
+      cause,
+    });
   }
+  const executionRequests = decodeRequests(requests?.requests ?? []);
   env.state.layer = partial.layer;
   const finalDiff: StateDiff = diffOf(finalLayer);
 
@@ -158,7 +158,7 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
     fields.withdrawalsRoot = CachedTrie.orderedRoot(withdrawals.map((w) => RLP.encode(w.raw())));
   }
   if (common.isActivatedEIP(4844)) fields.blobGasUsed = partial.blobGasUsed;
-  if (requests !== undefined) fields.requestsHash = requestsHash(requests);
+  if (requests !== undefined) fields.requestsHash = requests.requestsHash;
   const rootsMs = lap();
   let header: BlockHeader;
   try {
