@@ -30,7 +30,9 @@ const STRESSED = opt("stressed", 10);
 const VALIDATORS = opt("validators", 1_000_000);
 const ILP_DEADLINE = opt("ilp-deadline-ms", 2000);
 const TARGET_MS = { electra: 50, phase0: 200 } as const;
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+// No forced GC between measurements: a full collection right before a call discards the type feedback its hot
+// paths run on and made each call several times slower than in a running node; collections that happen on their
+// own are part of the measured time.
 
 /**
  * CPU time of one call (user + system, this process): on a shared machine wall time includes the time other
@@ -78,15 +80,10 @@ async function main(): Promise<void> {
   const world = createWorld(VALIDATORS, 1);
   const measure = async (instance: PackingInstance, seed: number, entries: number, withIlp: boolean): Promise<Row> => {
     const mode = instance.mode;
-    gc();
     const greedy = withCpu(cpuTimed(() => packGreedy(instance)));
-    gc();
     const exact = withCpu(cpuTimed(() => packExact(instance)));
-    gc();
     const deadline = withCpu(cpuTimed(() => packExact(instance, { deadlineMs: TARGET_MS[mode] })));
-    gc();
     const zero = withCpu(cpuTimed(() => packExact(instance, { deadlineMs: 0 })));
-    gc();
     const ilp = withIlp
       ? withCpu(await cpuTimedAsync(() => packIlp(instance, { deadlineMs: ILP_DEADLINE })))
       : undefined;
