@@ -4,7 +4,7 @@
  */
 import { Block, createBlockHeaderFromRPC } from "@ethereumjs/block";
 import { Common, type CustomCrypto, Mainnet } from "@ethereumjs/common";
-import { createTx, normalizeTxParams, type TypedTransaction } from "@ethereumjs/tx";
+import { createTx, normalizeTxParams, paramsTx, type TypedTransaction } from "@ethereumjs/tx";
 import { createWithdrawal, type KZG as KZGInterface } from "@ethereumjs/util";
 import { ExecutionError } from "./errors.js";
 import type { BlockFixture } from "./fixture.js";
@@ -42,6 +42,30 @@ export function hasBlobTransactions(fixture: BlockFixture): boolean {
   return fixture.block.transactions.some((tx) => tx.type === "0x3");
 }
 
+const transactionCommons = new WeakMap<Common, Common>();
+
+/**
+ * The `Common` to decode transactions with: ethereumjs's transaction constructors copy the `Common` they are given
+ * and merge the transaction parameters into the copy, a JSON round trip of every EIP's parameters per
+ * transaction, which profiled at a tenth of a parallel run's main thread and more on its workers. This one is
+ * copied once, with the parameters merged once; its `copy` returns itself and `updateParams` does nothing, so
+ * every transaction decoded with it shares it. Transactions only read their `Common`, and weft never changes the
+ * hardfork of one.
+ */
+export function transactionCommon(common: Common): Common {
+  let shared = transactionCommons.get(common);
+  if (shared === undefined) {
+    const copy = common.copy();
+    copy.updateParams(paramsTx);
+    copy.copy = () => copy;
+    copy.updateParams = () => {};
+    shared = copy;
+    transactionCommons.set(common, shared);
+    transactionCommons.set(shared, shared);
+  }
+  return shared;
+}
+
 /**
  * Decodes a fixture's block. Senders are not recovered here: ethereumjs recovers them lazily, so the engine that
  * receives the block pays for recovery inside its own measured time.
@@ -74,7 +98,10 @@ export function decodeBlock(
   fixture.block.transactions.forEach((rpcTx, txIndex) => {
     try {
       transactions.push(
-        createTx(normalizeTxParams(rpcTx as never), { common, freeze: options.freeze ?? true }) as TypedTransaction,
+        createTx(normalizeTxParams(rpcTx as never), {
+          common: transactionCommon(common),
+          freeze: options.freeze ?? true,
+        }) as TypedTransaction,
       );
     } catch (cause) {
       throw new ExecutionError("TX_DECODE_FAILED", `${where}: transaction ${txIndex} cannot be decoded`, {

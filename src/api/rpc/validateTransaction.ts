@@ -16,6 +16,7 @@ import type { Common } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
 import { Capability, createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { bytesToBigInt } from "@ethereumjs/util";
+import { transactionCommon } from "../../execution/chain.js";
 import { signatureProblem } from "../../execution/executeBlock.js";
 import { bytesKey } from "../../execution/state/keys.js";
 import { describeCause } from "../../shared/errors.js";
@@ -102,7 +103,7 @@ export function decodeTransaction(
   }
   let tx: TypedTransaction;
   try {
-    tx = createTxFromRLP(raw, { common: chain.common }) as TypedTransaction;
+    tx = createTxFromRLP(raw, { common: transactionCommon(chain.common) }) as TypedTransaction;
   } catch (cause) {
     throw new RpcError("INVALID_TRANSACTION", `${where} cannot be decoded: ${describeCause(cause)}`);
   }

@@ -6,6 +6,7 @@
  */
 import { createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from "@ethereumjs/tx";
 import type { Address } from "@ethereumjs/util";
+import { transactionCommon } from "../../execution/chain.js";
 import { bytesKey } from "../../execution/state/keys.js";
 import type { PartialBlock } from "../builders/partialBlock.js";
 import type { ExecutionContext } from "../context.js";
@@ -32,7 +33,7 @@ export function payoutTransaction(
   recipient: Address,
   value: bigint,
 ): TypedTransaction {
-  const common = ctx.common;
+  const common = transactionCommon(ctx.common);
   const nonce = block.nonceOf(bytesKey(builder.address.bytes));
   const gasLimit = recipientHasCode(block, recipient) ? CONTRACT_PAYOUT_GAS : TRANSFER_GAS;
   const tx = common.isActivatedEIP(1559)

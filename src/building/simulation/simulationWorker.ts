@@ -9,7 +9,7 @@ import { Block, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common, Mainnet } from "@ethereumjs/common";
 import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { Address } from "@ethereumjs/util";
-import { loadKzg } from "../../execution/chain.js";
+import { loadKzg, transactionCommon } from "../../execution/chain.js";
 import { weftCustomCrypto } from "../../execution/crypto/native.js";
 import { applyDiff, layerFromSnapshot } from "../../execution/parallel/stateDiff.js";
 import { bytesKey } from "../../execution/state/keys.js";
@@ -67,7 +67,7 @@ function decode(wire: WireOrder): Order {
   if (known !== undefined) return known;
   const common = current?.ctx.common as Common;
   const txs = wire.txs.map((t) =>
-    orderTransaction(createTxFromRLP(t.raw, { common }) as TypedTransaction, {
+    orderTransaction(createTxFromRLP(t.raw, { common: transactionCommon(common) }) as TypedTransaction, {
       canRevert: t.canRevert,
       canDrop: t.canDrop,
     }),

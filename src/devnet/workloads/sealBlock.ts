@@ -14,6 +14,7 @@ import type { Common } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
 import { createFeeMarket1559Tx, type FeeMarket1559Tx } from "@ethereumjs/tx";
 import { type Address, bigIntToUnpaddedBytes } from "@ethereumjs/util";
+import { transactionCommon } from "../../execution/chain.js";
 import { keccak256 } from "../../execution/crypto/native.js";
 import { orderedTrieRoot } from "../../execution/state/trieRoot.js";
 import { deriveAddress, deriveBytes, signHash } from "./accounts.js";
@@ -62,7 +63,7 @@ export function sealBlock(genesis: GenesisBuilder, common: Common, intents: TxIn
       data: intent.data,
     };
     const { v, r, s } = signHash(signingHash(fields), intent.from.key);
-    transactions.push(createFeeMarket1559Tx({ ...fields, v, r, s }, { common }));
+    transactions.push(createFeeMarket1559Tx({ ...fields, v, r, s }, { common: transactionCommon(common) }));
     const spent = costs.get(sender);
     const cost = intent.gasLimit * maxFeePerGas + intent.value;
     costs.set(sender, { intent, cost: (spent?.cost ?? 0n) + cost });

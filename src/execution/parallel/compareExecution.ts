@@ -4,8 +4,10 @@
  * parallelism from the sequential run's read/write sets (work = gas per transaction). What `weft bench-exec`
  * prints.
  */
-import { type Block, createBlockFromRLP } from "@ethereumjs/block";
+import { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
+import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
+import { transactionCommon } from "../chain.js";
 import type { SenderRecovery } from "../crypto/senderRecovery.js";
 import { type BlockExecution, executeBlock } from "../executeBlock.js";
 import { bytesKey } from "../state/keys.js";
@@ -66,7 +68,14 @@ async function fresh(options: CompareOptions, recordAccess: boolean) {
  * recovery as a block arriving from outside would.
  */
 export function freshBlock(block: Block, common: Common): Block {
-  return createBlockFromRLP(block.serialize(), { common, freeze: false, skipConsensusFormatValidation: true });
+  const txCommon = transactionCommon(common);
+  const transactions = block.transactions.map(
+    (tx) => createTxFromRLP(tx.serialize(), { common: txCommon, freeze: false }) as TypedTransaction,
+  );
+  return new Block(block.header, transactions, [], block.withdrawals, {
+    common,
+    skipConsensusFormatValidation: true,
+  });
 }
 
 /** What sequential and parallel execution must agree on, as one comparable string. */

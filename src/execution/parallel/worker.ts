@@ -7,7 +7,7 @@ import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_
 import { createBlock, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common, Mainnet } from "@ethereumjs/common";
 import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
-import { loadKzg } from "../chain.js";
+import { loadKzg, transactionCommon } from "../chain.js";
 import { weftCustomCrypto } from "../crypto/native.js";
 import { StateLayer } from "../state/layer.js";
 import { WeftStateManager } from "../state/stateManager.js";
@@ -28,7 +28,8 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   const common = new Common({ chain: Mainnet, hardfork: task.hardfork, customCrypto: weftCustomCrypto() });
   const header = createBlockHeaderFromRLP(task.header, { common, skipConsensusFormatValidation: true });
   // Decoded only when claimed: the committing thread may execute most of the block before this worker gets far.
-  const decode = (i: number) => createTxFromRLP(task.txs[i] as Uint8Array, { common }) as TypedTransaction;
+  const txCommon = transactionCommon(common);
+  const decode = (i: number) => createTxFromRLP(task.txs[i] as Uint8Array, { common: txCommon }) as TypedTransaction;
   const block = createBlock({ header, transactions: [] }, { common, skipConsensusFormatValidation: true });
   const blockLayer = new StateLayer(replica);
   applyDiff(blockLayer, task.preDiff);
