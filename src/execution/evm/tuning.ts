@@ -3,9 +3,11 @@
  * stay ethereumjs's; what changes, for EVM instances weft marks with `tuneEvm` and nothing else in the process
  * (the stock engine keeps the library's own path), is the dispatch loop of `Interpreter.run`:
  *
- * - Jump-destination analysis is cached per code object and opcode table. The library redoes it on every call
- *   frame, which was 9 % of a mainnet block's time; weft's state hands out the same `Uint8Array` per account
- *   code, so a contract is analysed once, and the analysis itself avoids a hardfork lookup per byte.
+ * - Jump-destination analysis is cached per code object: the library redoes it on every call frame, which was
+ *   9 % of a mainnet block's time. Weft's state hands out the same `Uint8Array` per code hash for the life of
+ *   the process, so a contract's jump destinations and PUSH values are computed once, whatever VM runs it; only
+ *   the opcode entries (which belong to one VM's opcode table) are looked up again per table. The analysis avoids
+ *   a hardfork lookup per byte.
  * - Opcodes with static gas and a synchronous handler (PUSH, DUP, SWAP, arithmetic, JUMP…, most of what runs)
  *   are executed inline, without `runStep`'s promise and microtask per opcode; the rest still go through the
  *   library's `runStep`.
@@ -26,9 +28,12 @@ interface OpEntry {
   opcodeInfo: { code: number; feeBigInt: bigint; dynamicGas: boolean; isAsync: boolean; isInvalid: boolean };
   opHandler: (runState: unknown, common: unknown) => unknown;
 }
-interface Analysis {
+interface CodeAnalysis {
   jumps: Uint8Array;
   pushes: Record<number, bigint>;
+}
+/** The library's analysis: with the opcode entry at each instruction start. */
+interface Analysis extends CodeAnalysis {
   opcodesCached: OpEntry[];
 }
 interface RunState {
@@ -51,19 +56,14 @@ interface InterpreterLike {
 }
 type RunFn = (this: InterpreterLike, code: Uint8Array, opts?: { pc?: number }) => Promise<unknown>;
 
-const analyses = new WeakMap<object, WeakMap<Uint8Array, Analysis>>();
+/** Jump destinations and PUSH values by code object: a function of the code alone. */
+const codeAnalyses = new WeakMap<Uint8Array, CodeAnalysis>();
 
-function analyse(interp: InterpreterLike, code: Uint8Array): Analysis {
-  const table = interp._evm._opcodeMap as Record<number, OpEntry>;
-  let byCode = analyses.get(table);
-  if (byCode === undefined) {
-    byCode = new WeakMap();
-    analyses.set(table, byCode);
-  }
-  let analysis = byCode.get(code);
+function analyse(code: Uint8Array): CodeAnalysis {
+  let analysis = codeAnalyses.get(code);
   if (analysis === undefined) {
-    analysis = jumpAnalysis(code, table);
-    byCode.set(code, analysis);
+    analysis = codeAnalysis(code);
+    codeAnalyses.set(code, analysis);
   }
   return analysis;
 }
@@ -88,12 +88,21 @@ function pushValue(code: Uint8Array, at: number, n: number): bigint {
  * trip per PUSH. Used only where EIP-8024's immediates are inactive (see UNTUNABLE_EIPS).
  */
 export function jumpAnalysis(code: Uint8Array, table: Record<number, OpEntry>): Analysis {
-  const jumps = new Uint8Array(code.length);
-  const pushes: Record<number, bigint> = {};
+  const { jumps, pushes } = analyse(code);
   const opcodesCached: OpEntry[] = new Array(code.length);
   for (let i = 0; i < code.length; i++) {
     const opcode = code[i] as number;
     opcodesCached[i] = table[opcode] as OpEntry;
+    if (opcode >= 0x60 && opcode <= 0x7f) i += opcode - 0x5f;
+  }
+  return { jumps, pushes, opcodesCached };
+}
+
+function codeAnalysis(code: Uint8Array): CodeAnalysis {
+  const jumps = new Uint8Array(code.length);
+  const pushes: Record<number, bigint> = {};
+  for (let i = 0; i < code.length; i++) {
+    const opcode = code[i] as number;
     if (opcode >= 0x60 && opcode <= 0x7f) {
       const n = opcode - 0x5f;
       pushes[i + 1] = pushValue(code, i + 1, n);
@@ -102,7 +111,7 @@ export function jumpAnalysis(code: Uint8Array, table: Record<number, OpEntry>): 
       jumps[i] = 1;
     }
   }
-  return { jumps, pushes, opcodesCached };
+  return { jumps, pushes };
 }
 
 const UNTUNABLE_EIPS = [3540, 6800, 7864, 7928, 8024, 8037];
@@ -127,14 +136,15 @@ function tunedRun(original: RunFn): RunFn {
     if (start !== 0 && (start < 0 || start >= code.length)) {
       throw new Error("Internal error: program counter not in range");
     }
-    const { jumps, pushes, opcodesCached } = analyse(this, code);
+    const { jumps, pushes } = analyse(code);
+    const table = this._evm._opcodeMap as OpEntry[];
     rs.validJumps = jumps;
     rs.cachedPushes = pushes;
     rs.shouldDoJumpAnalysis = false;
     const common = this.common;
     let err: unknown;
     while (rs.programCounter < code.length) {
-      const entry = opcodesCached[rs.programCounter] as OpEntry;
+      const entry = table[code[rs.programCounter] as number] as OpEntry;
       const info = entry.opcodeInfo;
       rs.opCode = info.code;
       try {
