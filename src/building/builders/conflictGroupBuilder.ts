@@ -9,7 +9,8 @@
  *     first, and in arrival order (order by order where a group's best ordering is its arrival order), and the
  *     most valuable block kept: which wins depends on how tight the gas limit is (a transaction with a generous
  *     gas limit needs that much room left at its turn);
- *   → orders left out get another try on the merged block (`leftovers.ts`).
+ *   → orders left out get another try on the merged block (`leftovers.ts`); with nothing merged first, that is
+ *     plain arrival order, tried as well when some group's best ordering is not its arrival order.
  */
 import { BuildingError } from "../errors.js";
 import type { OrderExecution } from "../executeOrder.js";
@@ -137,6 +138,13 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm & { readonly stat
       let best: { block: PartialBlock; failed: number } | undefined;
       for (const ranking of [members(byDensity), members(byProfit), byArrival]) {
         const merged = await merge(input, ranking);
+        if (best === undefined || merged.block.value > best.block.value) best = merged;
+      }
+      // Arrival order itself, order by order, when a group went in whole out of it: the orders in the order they
+      // came fit the gas limit as they did for whoever sent them in that order (in a backtest, the landed block),
+      // where a reordered group can leave a transaction with a generous gas limit without room at its turn.
+      if (units.some((u) => u.members.length > 1)) {
+        const merged = await merge(input, []);
         if (best === undefined || merged.block.value > best.block.value) best = merged;
       }
       const chosen = best as { block: PartialBlock; failed: number };
