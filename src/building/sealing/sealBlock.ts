@@ -184,8 +184,10 @@ export async function sealBlock(ctx: BuildContext, partial: PartialBlock, option
     [7002, "withdrawalRequestPredeployAddress"],
     [7251, "consolidationRequestPredeployAddress"],
   ] as const) {
+    // The predeploys' addresses are parameters of Prague: asked for before it, Common throws.
+    if (!common.isActivatedEIP(eip)) continue;
     const key = predeployKey(common.param(param));
-    if (common.isActivatedEIP(eip) && finalLayer.account(key) !== null) finalAccessed.push(key);
+    if (finalLayer.account(key) !== null) finalAccessed.push(key);
   }
   let accessList: { list: BlockLevelAccessList; hash: Uint8Array } | undefined;
   const txs = [...partial.txs];
