@@ -12,8 +12,9 @@
  * Call `build()` again whenever orders arrive: resolved conflict groups and simulations are reused.
  *
  * A build is a chain of promises that rarely waits on anything, so between its phases (after simulation, after
- * each algorithm, before sealing) it gives the event loop a turn: a process that also serves getHeader and
- * JSON-RPC answers them between phases rather than after the whole build.
+ * each algorithm, before sealing) it gives the event loop a turn, as `PartialBlock.commit` does every few
+ * milliseconds (`yieldToEventLoop.ts`): a process that also serves getHeader and JSON-RPC answers them during a
+ * build rather than after it.
  */
 import type { BestBids, BiddingStrategy } from "./bidding/bidding.js";
 import type { BlockBuildingAlgorithm, BuiltBlock } from "./builders/algorithm.js";
@@ -25,6 +26,7 @@ import { type SealedBlock, sealBlock } from "./sealing/sealBlock.js";
 import { ParentRoots } from "./sealing/stateRoot.js";
 import { CancellationToken } from "./simulation/cancellation.js";
 import type { SimulationPool } from "./simulation/simulationPool.js";
+import { yieldToEventLoop } from "./yieldToEventLoop.js";
 
 export interface SlotBuilderOptions {
   orders: OrderPool;
@@ -118,9 +120,4 @@ export class SlotBuilder {
       simulations: report.simulations,
     };
   }
-}
-
-/** A turn of the event loop (a macrotask: pending I/O callbacks run before the build goes on). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
