@@ -44,6 +44,7 @@ import { bytesKey } from "../execution/state/keys.js";
 import type { Logger } from "../shared/logger.js";
 import type { BidListener, BidRequest, BidSource, ReadyBid } from "./bidSource.js";
 import { type BuilderChain, builderForkAt, currentSlot, slotStartMs } from "./chain.js";
+import { buildSeconds, buildsTotal } from "./metrics.js";
 import type { IntakeChain } from "./rpc/validateTransaction.js";
 
 export interface BuildingBidSourceOptions {
@@ -325,6 +326,9 @@ export class BuildingBidSource implements BidSource {
       recipient.builtSeq = ++this.#buildSeq;
       const held = this.#hold(slot, recipient, built);
       const sealed = built.sealed;
+      const ms = performance.now() - start;
+      buildsTotal.inc({ outcome: held ? "held" : "sealed" });
+      buildSeconds.observe(ms / 1000);
       this.#emit({
         kind: "sealed",
         slot,
@@ -335,13 +339,14 @@ export class BuildingBidSource implements BidSource {
         gasUsed: sealed.gasUsed,
         algorithm: built.algorithm,
         simulations: built.simulations,
-        ms: performance.now() - start,
+        ms,
         held,
       });
     } catch (error) {
       if (error instanceof BuildingError && error.code === "CANCELLED") {
         // The slot builder's token is spent: the next build starts its slot again.
         this.#started = undefined;
+        buildsTotal.inc({ outcome: "cancelled" });
         this.#emit({ kind: "cancelled", slot, feeRecipient: recipient.hex });
         return;
       }
@@ -349,6 +354,7 @@ export class BuildingBidSource implements BidSource {
       recipient.built = { slot, version };
       recipient.builtSeq = ++this.#buildSeq;
       const err = error instanceof Error ? error : new Error(String(error));
+      buildsTotal.inc({ outcome: "failed" });
       logger?.error({ err, slot, feeRecipient: recipient.hex }, "build failed");
       this.#emit({ kind: "failed", slot, feeRecipient: recipient.hex, error: err });
     } finally {

@@ -24,6 +24,7 @@ import { SimulationPool } from "../../src/building/simulation/simulationPool.js"
 import { addressOfKey, deriveSigner, type Signer } from "../../src/devnet/workloads/index.js";
 import { type BlockFixture, loadFixture } from "../../src/execution/fixture.js";
 import { buildMerkleState, fixtureBlockchain } from "../../src/execution/stock.js";
+import { registry } from "../../src/shared/metrics.js";
 import { rawTx } from "../building/setup.js";
 import { mainnetBlocksDir } from "../shared.js";
 import { makeProposer, signedRegistration, testChain } from "./helpers.js";
@@ -131,7 +132,7 @@ async function harness(options: { builderKey?: Uint8Array } = {}): Promise<Harne
     parent,
     orders,
     simulation,
-    algorithms: algorithmsByName(["mev-gas-price", "conflict-groups"]),
+    algorithms: algorithmsByName(["mev-gas-price", "max-profit"]),
     followClock: false,
     debounceMs: 0,
     ...(builder === undefined ? {} : { builder }),
@@ -327,6 +328,7 @@ describe("bids from the building pipeline: orders over JSON-RPC, slots", () => {
     // The old slot's bid is the one it had; the new slot's has the order.
     expect(heldBid(h, proposer, SLOT)).toBe(before);
     expect(txHashes(heldBid(h, proposer, SLOT + 1))).toContain(sent.result);
+    expect(await registry.getSingleMetricAsString("weft_builder_builds_total")).toMatch(/outcome="cancelled"\} [1-9]/);
     h.chain.at(SLOT + 1);
     expect((await header(h, proposer, SLOT + 1)).value).toBe(heldBid(h, proposer, SLOT + 1).value);
   });
