@@ -187,6 +187,26 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
   }
   const bids: BidSource = building?.source ?? new InMemoryBidSource();
   collectProcessMetrics();
+  let rpc: RpcServer | undefined;
+  let rpcUrl: string | undefined;
+  if (options.rpc) {
+    const intake = building?.chain;
+    rpc = createRpcServer({
+      pool: orders,
+      chain: intake === undefined ? noParentState : () => intake,
+      onAccepted: () => building?.source.ordersChanged(),
+    });
+    try {
+      rpcUrl = await rpc.listen(options.rpcPort, options.host);
+    } catch (cause) {
+      await building?.source.close();
+      await building?.simulation.close();
+      throw new CliError("BAD_OPTION", `cannot serve JSON-RPC on ${options.host}:${options.rpcPort}`, {
+        details: "choose another --rpc-port (0: any free port), or --no-rpc",
+        cause,
+      });
+    }
+  }
   const service = await startBuilderService({
     chain,
     key,
@@ -202,17 +222,6 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
       for (const r of results) emit(options.json, { event: "relay", slot: bid.slot, ...r });
     },
   });
-  let rpc: RpcServer | undefined;
-  let rpcUrl: string | undefined;
-  if (options.rpc) {
-    const intake = building?.chain;
-    rpc = createRpcServer({
-      pool: orders,
-      chain: intake === undefined ? noParentState : () => intake,
-      onAccepted: () => building?.source.ordersChanged(),
-    });
-    rpcUrl = await rpc.listen(options.rpcPort, options.host);
-  }
   if (building !== undefined) {
     const source = building.source;
     service.server.registry.onRegistered((registration) =>
