@@ -19,7 +19,6 @@ export {
   BuildingBidSource,
   type BuildingBidSourceOptions,
   intakeChainOf,
-  type SealedBid,
 } from "./api/buildingBids.js";
 export {
   type BuilderChain,
@@ -81,6 +80,14 @@ export { conflictGroups } from "./building/builders/conflictGroups.js";
 export { type OrderingKey, orderingBuilder } from "./building/builders/orderingBuilder.js";
 export { type CommitResult, type CommittedTx, PartialBlock } from "./building/builders/partialBlock.js";
 export type { GroupResolver, GroupResult, GroupTask } from "./building/builders/resolveGroups.js";
+export {
+  type BuildEngine,
+  BuildLoop,
+  type BuildLoopEvent,
+  type BuildLoopOptions,
+  type SealedBuild,
+} from "./building/buildLoop.js";
+export { type BuildThreadOptions, startBuildThread } from "./building/buildThread.js";
 export {
   type BlockAttributes,
   type BuildContext,

@@ -1,45 +1,26 @@
 /**
- * Bids from the building pipeline (`src/building`) behind the Builder API's `BidSource`, on a mainnet block
- * fixture as the parent (`weft builder --fixture`):
+ * Bids from the building pipeline behind the Builder API's `BidSource` (`weft builder --fixture`): a build
+ * engine (`src/building/buildLoop.ts`, on its own thread with `startBuildThread`) builds on a fixture's parent;
+ * this source drives it with the slot clock and the validator registrations, and keeps the best sealed block
+ * per slot and fee recipient, ready for getHeader.
  *
- *   parent: the fixture's pre-state and parent hash; its header fixes number, timestamp, gas limit, base fee,
- *     withdrawals. The same block is built in every slot.
- *   fee recipients (`addFeeRecipient`, one per validator registration): each has its own build context, with
- *     the fee recipient as coinbase, or, given the builder's execution key, the builder's address as coinbase
- *     and a payout transaction to the fee recipient at the end of the block.
- *   slots: the target slot moves `leadMs` before a slot starts (`startSlot`, driven by the chain's clock): the
- *     build in flight for the old slot is cancelled (the slot's token) and every fee recipient gets a build.
- *   orders: the pool (the fixture's transactions, then whatever JSON-RPC accepts); `ordersChanged()` asks for
- *     a rebuild.
- *   → one loop builds each (slot, fee recipient) whose last build is older than the pool, least recently built
- *     first: one build in flight, and orders that arrive meanwhile are coalesced into the next one
- *   → `SlotBuilder`: startSlot when the slot or the fee recipient changed (that re-simulates on the context's
- *     coinbase), then build: simulate the new orders, every algorithm, seal the best
- *   → a `ReadyBid` (the sealed payload and requests, value = what the fee recipient is paid), held per slot and
- *     fee recipient when it pays more than the held one, or when the held one includes a transaction that has
- *     left the pool (a cancelled or replaced order) → `onBid` listeners (the server pre-signs it).
+ *   registrations (`addFeeRecipient`): the engine builds for every fee recipient some validator registered; a
+ *     validator that changes its fee recipient leaves the old one, dropped once no validator has it
+ *   slots: the target slot moves `leadMs` before a slot starts (`startSlot`); the engine cancels the build in
+ *     flight for the old slot and builds every fee recipient for the new one
+ *   orders: `ordersChanged()` (JSON-RPC accepted one) → the engine rebuilds
+ *   sealed block → a `ReadyBid` (payload and requests, value = what the fee recipient is paid), held for its slot
+ *     and fee recipient when it pays more than the held one, or when the held one includes a transaction that
+ *     has left the pool (a cancelled or replaced order) → `onBid` listeners (the server pre-signs it)
  *
- * `bestBid` is a map lookup. The build runs on this thread, except simulation and conflict-group resolution,
- * which run on the simulation pool's workers when it has any; `SlotBuilder` yields to the event loop between
- * phases, so getHeader and JSON-RPC calls wait at most one phase (one algorithm's fill, or the seal).
- *
- * Caveats of building on a fixture: the payload is self-consistent under the fixture's fork rules (the state
- * root is that of the partial pre-state; number, timestamp and withdrawals are the fixture's), not a payload
- * mainnet, or the devnet clock's slot, would accept. Blob transactions are left out (a fixture has no
- * sidecars). The registration's gas limit is not used (the fixture's is). Fee recipients share one simulation
- * pool, so with several of them each rebuild re-simulates the pool on its own coinbase.
+ * `bestBid` is a map lookup. Caveats of building on a fixture: the payload is self-consistent under the
+ * fixture's fork rules (the state root is that of the partial pre-state; number, timestamp and withdrawals are
+ * the fixture's), not one that mainnet, or the devnet's clock, would accept. Blob transactions are left out (a
+ * fixture has no sidecars), and the registration's gas limit is not used (the fixture's is).
  */
-import { Address, bytesToHex } from "@ethereumjs/util";
-import type { BiddingStrategy } from "../building/bidding/bidding.js";
-import { BestBids } from "../building/bidding/bidding.js";
-import type { BlockBuildingAlgorithm } from "../building/builders/algorithm.js";
-import { type BuildContext, createBuildContext } from "../building/context.js";
-import { BuildingError } from "../building/errors.js";
+import type { BuildEngine, BuildLoopEvent, SealedBuild } from "../building/buildLoop.js";
 import type { FixtureParent } from "../building/fixtureParent.js";
 import type { OrderPool } from "../building/orders/orderPool.js";
-import type { BuilderKey as PayoutKey } from "../building/sealing/payout.js";
-import type { SimulationPool } from "../building/simulation/simulationPool.js";
-import { type SlotBuild, SlotBuilder } from "../building/slotBuilder.js";
 import { bytesKey } from "../execution/state/keys.js";
 import type { Logger } from "../shared/logger.js";
 import type { BidListener, BidRequest, BidSource, ReadyBid } from "./bidSource.js";
@@ -49,18 +30,13 @@ import type { IntakeChain } from "./rpc/validateTransaction.js";
 
 export interface BuildingBidSourceOptions {
   chain: BuilderChain;
-  parent: FixtureParent;
+  /** The parent every block is built on. */
+  parentHash: Uint8Array;
+  /** The order pool JSON-RPC fills (to tell whether a held bid's orders are still pooled). */
   orders: OrderPool;
-  /** Prepared and used by this source alone; closing it stays with the caller. */
-  simulation: SimulationPool;
-  algorithms: readonly BlockBuildingAlgorithm[];
-  /** The builder's execution key: its address is the coinbase and it pays every fee recipient. */
-  builder?: PayoutKey;
-  bidding?: BiddingStrategy;
+  engine: BuildEngine;
   /** How long before a slot starts its builds begin (default two thirds of a slot: 4 s into the slot before). */
   leadMs?: number;
-  /** Wait this long after an idle spell before building, so that a burst of orders lands in one build (5 ms). */
-  debounceMs?: number;
   /** Move slots with the chain's clock (default true); false: only `startSlot` moves them. */
   followClock?: boolean;
   /** Bids of slots this far behind the target are dropped (default 2). */
@@ -68,85 +44,46 @@ export interface BuildingBidSourceOptions {
   logger?: Logger;
 }
 
-/** What happened to one build; fee recipients are `0x` hex. */
+/** What happened to one build; `sealed` says whether the block became the bid held for getHeader. */
 export type BuildEvent =
-  | { kind: "started"; slot: number; feeRecipient: string }
-  | ({ kind: "sealed" } & SealedBid)
-  | { kind: "cancelled"; slot: number; feeRecipient: string }
-  | { kind: "failed"; slot: number; feeRecipient: string; error: Error };
+  | Exclude<BuildLoopEvent, { kind: "sealed" }>
+  | ({ kind: "sealed"; held: boolean } & Omit<SealedBuild, "payload" | "executionRequests" | "txHashes">);
 
-export interface SealedBid {
-  slot: number;
-  feeRecipient: string;
-  blockHash: string;
-  /** What the fee recipient is paid, in wei (the bid's value). */
-  value: bigint;
-  /** Transactions in the payload (the payout included). */
-  txs: number;
-  gasUsed: bigint;
-  algorithm: string;
-  /** Orders simulated by this build (the others' simulations were reused). */
-  simulations: number;
-  /** Whole build: simulation, every algorithm, seal. */
-  ms: number;
-  /** Whether it became the bid held for the slot and fee recipient. */
-  held: boolean;
+interface HeldBid {
+  bid: ReadyBid;
+  txHashes: string[];
 }
 
 interface Recipient {
-  key: string;
-  hex: string;
-  address: Address;
+  bytes: Uint8Array;
   /** The validator that registered it last (named on the bid, for relay submission). */
   pubkey: Uint8Array | undefined;
   /** Every validator registered with it (hex keys). */
   proposers: Set<string>;
-  context: Promise<BuildContext> | undefined;
-  /** The slot and pool version of its last finished build. */
-  built: { slot: number; version: number } | undefined;
-  /** Order of its last build among all builds (least recently built goes first). */
-  builtSeq: number;
-}
-
-interface HeldBid {
-  bid: ReadyBid;
-  /** The block's transaction hashes, the payout left out. */
-  txHashes: string[];
 }
 
 export class BuildingBidSource implements BidSource {
   readonly parentHash: Uint8Array;
   readonly #options: BuildingBidSourceOptions;
-  readonly #slots: SlotBuilder;
+  readonly #engine: BuildEngine;
   readonly #recipients = new Map<string, Recipient>();
   /** Validator (hex key) → the fee recipient (key) it registered last. */
   readonly #byProposer = new Map<string, string>();
   readonly #held = new Map<number, Map<string, HeldBid>>();
   readonly #bidListeners = new Set<BidListener>();
   readonly #buildListeners = new Set<(event: BuildEvent) => void>();
-  readonly #bestBids = new BestBids();
   readonly #leadMs: number;
+  readonly #unsubscribe: () => void;
   #slot: number | undefined;
-  /** The slot and fee recipient the slot builder was last started on (undefined after a cancellation). */
-  #started: { slot: number; key: string } | undefined;
-  #inFlight: { slot: number; key: string } | undefined;
-  #loop: Promise<void> | undefined;
-  #buildSeq = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: BuildingBidSourceOptions) {
     this.#options = options;
-    this.parentHash = options.parent.parentHash;
+    this.#engine = options.engine;
+    this.parentHash = options.parentHash;
     this.#leadMs = options.leadMs ?? (options.chain.secondsPerSlot * 1000 * 2) / 3;
-    this.#slots = new SlotBuilder({
-      orders: options.orders,
-      simulation: options.simulation,
-      algorithms: options.algorithms,
-      bids: this.#bestBids,
-      ...(options.builder === undefined ? {} : { builder: options.builder }),
-      ...(options.bidding === undefined ? {} : { bidding: options.bidding }),
-    });
+    this.#unsubscribe = this.#engine.onEvent((event) => this.#onEngineEvent(event));
     if (options.followClock ?? true) {
       this.startSlot(this.#slotToBuild());
       this.#scheduleNextSlot();
@@ -158,9 +95,9 @@ export class BuildingBidSource implements BidSource {
     return this.#slot;
   }
 
-  /** The coinbase of every block: the builder's address, or undefined when each fee recipient is its own. */
-  get coinbase(): Address | undefined {
-    return this.#options.builder?.address;
+  /** The fee recipients built for (`0x` hex). */
+  get feeRecipients(): string[] {
+    return [...this.#recipients.keys()].map((key) => `0x${key}`);
   }
 
   /**
@@ -176,50 +113,42 @@ export class BuildingBidSource implements BidSource {
       if (before !== undefined && before !== key) {
         const old = this.#recipients.get(before);
         old?.proposers.delete(pubkeyHex);
-        if (old !== undefined && old.proposers.size === 0) this.#recipients.delete(before);
+        if (old !== undefined && old.proposers.size === 0) {
+          this.#recipients.delete(before);
+          this.#engine.removeFeeRecipient(old.bytes);
+        }
       }
       this.#byProposer.set(pubkeyHex, key);
     }
-    const held = this.#recipients.get(key);
-    if (held !== undefined) {
+    const known = this.#recipients.get(key);
+    if (known !== undefined) {
       if (proposerPubkey !== undefined && pubkeyHex !== undefined) {
-        held.pubkey = proposerPubkey;
-        held.proposers.add(pubkeyHex);
+        known.pubkey = proposerPubkey;
+        known.proposers.add(pubkeyHex);
       }
       return;
     }
+    const bytes = Uint8Array.from(feeRecipient);
     this.#recipients.set(key, {
-      key,
-      hex: `0x${key}`,
-      address: new Address(Uint8Array.from(feeRecipient)),
+      bytes,
       pubkey: proposerPubkey,
       proposers: new Set(pubkeyHex === undefined ? [] : [pubkeyHex]),
-      context: undefined,
-      built: undefined,
-      builtSeq: -1,
     });
-    this.#kick();
+    this.#engine.addFeeRecipient(bytes);
   }
 
-  /** The fee recipients built for (`0x` hex). */
-  get feeRecipients(): string[] {
-    return [...this.#recipients.values()].map((r) => r.hex);
-  }
-
-  /** The pool changed: rebuild (coalesced with whatever else arrives before the build starts). */
+  /** The pool changed: the engine rebuilds. */
   ordersChanged(): void {
-    this.#kick();
+    if (!this.#closed) this.#engine.ordersChanged();
   }
 
-  /** Builds for `slot` from now on; a build in flight for an earlier slot is cancelled. Earlier slots are ignored. */
+  /** Builds for `slot` from now on (the engine cancels the old slot's build). Earlier slots are ignored. */
   startSlot(slot: number): void {
     if (this.#closed || (this.#slot !== undefined && slot <= this.#slot)) return;
     this.#slot = slot;
     const keep = this.#options.keepSlots ?? 2;
     for (const s of this.#held.keys()) if (s < slot - keep) this.#held.delete(s);
-    this.#bestBids.prune(slot);
-    if (this.#inFlight !== undefined && this.#inFlight.slot < slot) this.#slots.cancel();
-    this.#kick();
+    this.#engine.startSlot(slot);
   }
 
   bestBid(request: BidRequest): ReadyBid | undefined {
@@ -238,21 +167,77 @@ export class BuildingBidSource implements BidSource {
     return () => this.#buildListeners.delete(listener);
   }
 
-  /** Resolves when nothing is left to build (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.#loop !== undefined) await this.#loop;
+  /** Resolves when the engine has nothing left to build (and its events have arrived). */
+  idle(): Promise<void> {
+    return this.#engine.idle();
   }
 
-  /** Stops the clock, cancels the build in flight and waits for it. The simulation pool stays open. */
+  /** Stops the clock and the engine. */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#slots.cancel();
-    await this.idle();
+    await this.#engine.close();
+    this.#unsubscribe();
+  }
+
+  #onEngineEvent(event: BuildLoopEvent): void {
+    if (event.kind !== "sealed") {
+      if (event.kind === "cancelled") buildsTotal.inc({ outcome: "cancelled" });
+      if (event.kind === "failed") {
+        buildsTotal.inc({ outcome: "failed" });
+        this.#options.logger?.error(
+          { slot: event.slot, feeRecipient: event.feeRecipient, err: event.message },
+          "build failed",
+        );
+      }
+      this.#emit(event);
+      return;
+    }
+    const held = this.#hold(event);
+    buildsTotal.inc({ outcome: held ? "held" : "sealed" });
+    buildSeconds.observe(event.ms / 1000);
+    const { payload: _payload, executionRequests: _requests, txHashes: _hashes, ...summary } = event;
+    this.#emit({ ...summary, held });
   }
 
   #emit(event: BuildEvent): void {
     for (const listener of this.#buildListeners) listener(event);
+  }
+
+  /** Holds the sealed block as its slot's bid for the fee recipient when it should replace the held one. */
+  #hold(sealed: SealedBuild): boolean {
+    const fork = builderForkAt(this.#options.chain, sealed.slot);
+    const key = sealed.feeRecipient.slice(2);
+    const recipient = this.#recipients.get(key);
+    if (fork === undefined || (this.#slot !== undefined && sealed.slot < this.#slot - (this.#options.keepSlots ?? 2))) {
+      return false;
+    }
+    let bySlot = this.#held.get(sealed.slot);
+    if (bySlot === undefined) {
+      bySlot = new Map();
+      this.#held.set(sealed.slot, bySlot);
+    }
+    const held = bySlot.get(key);
+    if (held !== undefined && sealed.value <= held.bid.value && !this.#leftThePool(held)) return false;
+    const bid: ReadyBid = {
+      slot: sealed.slot,
+      fork,
+      payload: sealed.payload,
+      blobsBundle: { commitments: [], proofs: [], blobs: [] },
+      executionRequests: sealed.executionRequests,
+      value: sealed.value,
+    };
+    if (recipient?.pubkey !== undefined) bid.proposerPubkey = recipient.pubkey;
+    bySlot.set(key, { bid, txHashes: sealed.txHashes });
+    for (const listener of this.#bidListeners) listener(bid);
+    return true;
+  }
+
+  /** Whether a transaction of the held bid is no longer pooled (its order was cancelled or replaced). */
+  #leftThePool(held: HeldBid): boolean {
+    const pooled = new Set<string>();
+    for (const order of this.#options.orders.orders()) for (const t of order.txs) pooled.add(t.hash);
+    return held.txHashes.some((hash) => !pooled.has(hash));
   }
 
   #slotToBuild(now = this.#options.chain.now()): number {
@@ -269,149 +254,6 @@ export class BuildingBidSource implements BidSource {
       this.#scheduleNextSlot();
     }, delay);
     this.#timer.unref();
-  }
-
-  /** Starts the build loop unless it runs; a running loop finds new work itself after each build. */
-  #kick(): void {
-    if (this.#closed || this.#loop !== undefined) return;
-    this.#loop = this.#run()
-      .catch((err: unknown) => this.#options.logger?.error({ err }, "build loop failed"))
-      .finally(() => {
-        this.#loop = undefined;
-        if (this.#nextJob() !== undefined) this.#kick();
-      });
-  }
-
-  async #run(): Promise<void> {
-    const debounceMs = this.#options.debounceMs ?? 5;
-    if (debounceMs > 0) await new Promise((resolve) => setTimeout(resolve, debounceMs));
-    for (;;) {
-      if (this.#closed) return;
-      const job = this.#nextJob();
-      if (job === undefined) return;
-      await this.#build(job.slot, job.recipient);
-    }
-  }
-
-  /** The fee recipient least recently built whose last build is older than the target slot or the pool. */
-  #nextJob(): { slot: number; recipient: Recipient } | undefined {
-    const slot = this.#slot;
-    if (slot === undefined || this.#closed) return undefined;
-    const version = this.#options.orders.version;
-    let next: Recipient | undefined;
-    for (const r of this.#recipients.values()) {
-      if (r.built?.slot === slot && r.built.version === version) continue;
-      if (next === undefined || r.builtSeq < next.builtSeq) next = r;
-    }
-    return next === undefined ? undefined : { slot, recipient: next };
-  }
-
-  async #build(slot: number, recipient: Recipient): Promise<void> {
-    const { orders, logger } = this.#options;
-    const version = orders.version;
-    const start = performance.now();
-    this.#inFlight = { slot, key: recipient.key };
-    this.#emit({ kind: "started", slot, feeRecipient: recipient.hex });
-    try {
-      const ctx = await this.#contextFor(recipient);
-      if (this.#started?.slot !== slot || this.#started.key !== recipient.key) {
-        this.#started = undefined;
-        await this.#slots.startSlot(BigInt(slot), ctx);
-        this.#started = { slot, key: recipient.key };
-      }
-      // The target moved on while the context was being made (its cancel found no token to cancel).
-      if (this.#slot !== slot) throw new BuildingError("CANCELLED", `slot ${slot} is over`);
-      const built = await this.#slots.build();
-      recipient.built = { slot, version };
-      recipient.builtSeq = ++this.#buildSeq;
-      const held = this.#hold(slot, recipient, built);
-      const sealed = built.sealed;
-      const ms = performance.now() - start;
-      buildsTotal.inc({ outcome: held ? "held" : "sealed" });
-      buildSeconds.observe(ms / 1000);
-      this.#emit({
-        kind: "sealed",
-        slot,
-        feeRecipient: recipient.hex,
-        blockHash: bytesToHex(sealed.blockHash),
-        value: sealed.payout,
-        txs: sealed.block.transactions.length,
-        gasUsed: sealed.gasUsed,
-        algorithm: built.algorithm,
-        simulations: built.simulations,
-        ms,
-        held,
-      });
-    } catch (error) {
-      if (error instanceof BuildingError && error.code === "CANCELLED") {
-        // The slot builder's token is spent: the next build starts its slot again.
-        this.#started = undefined;
-        buildsTotal.inc({ outcome: "cancelled" });
-        this.#emit({ kind: "cancelled", slot, feeRecipient: recipient.hex });
-        return;
-      }
-      // Not retried until the pool or the slot changes.
-      recipient.built = { slot, version };
-      recipient.builtSeq = ++this.#buildSeq;
-      const err = error instanceof Error ? error : new Error(String(error));
-      buildsTotal.inc({ outcome: "failed" });
-      logger?.error({ err, slot, feeRecipient: recipient.hex }, "build failed");
-      this.#emit({ kind: "failed", slot, feeRecipient: recipient.hex, error: err });
-    } finally {
-      this.#inFlight = undefined;
-    }
-  }
-
-  #contextFor(recipient: Recipient): Promise<BuildContext> {
-    if (recipient.context === undefined) {
-      const { parent, builder } = this.#options;
-      const coinbase = builder?.address ?? recipient.address;
-      recipient.context = createBuildContext(
-        parent.common,
-        parent.attributes(coinbase, recipient.address),
-        parent.base,
-      );
-      // A context that cannot be made is made again next time (and fails the same way, visibly).
-      recipient.context.catch(() => {
-        recipient.context = undefined;
-      });
-    }
-    return recipient.context;
-  }
-
-  /** Holds the sealed block as the slot's bid for the fee recipient when it should replace the held one. */
-  #hold(slot: number, recipient: Recipient, built: SlotBuild): boolean {
-    const fork = builderForkAt(this.#options.chain, slot);
-    if (fork === undefined) return false;
-    const { sealed } = built;
-    let bySlot = this.#held.get(slot);
-    if (bySlot === undefined) {
-      bySlot = new Map();
-      this.#held.set(slot, bySlot);
-    }
-    const held = bySlot.get(recipient.key);
-    if (held !== undefined && sealed.payout <= held.bid.value && !this.#leftThePool(held)) return false;
-    const bid: ReadyBid = {
-      slot,
-      fork,
-      payload: sealed.executionPayload,
-      blobsBundle: { commitments: [], proofs: [], blobs: [] },
-      executionRequests: sealed.executionRequests,
-      value: sealed.payout,
-    };
-    if (recipient.pubkey !== undefined) bid.proposerPubkey = recipient.pubkey;
-    const txHashes: string[] = [];
-    for (const tx of sealed.block.transactions) if (tx !== sealed.payoutTx) txHashes.push(bytesToHex(tx.hash()));
-    bySlot.set(recipient.key, { bid, txHashes });
-    for (const listener of this.#bidListeners) listener(bid);
-    return true;
-  }
-
-  /** Whether a transaction of the held bid is no longer pooled (its order was cancelled or replaced). */
-  #leftThePool(held: HeldBid): boolean {
-    const pooled = new Set<string>();
-    for (const order of this.#options.orders.orders()) for (const t of order.txs) pooled.add(t.hash);
-    return held.txHashes.some((hash) => !pooled.has(hash));
   }
 }
 

@@ -3,8 +3,9 @@
  * order intake, and runs until SIGINT or SIGTERM.
  *
  *   --fixture: the order pool starts with the fixture's transactions; JSON-RPC adds to it (checked against the
- *     fixture's pre-state); every registered fee recipient gets a block per slot from the building pipeline
- *     (`BuildingBidSource`), rebuilt as orders arrive, and getHeader answers from the best sealed one.
+ *     fixture's pre-state); every registered fee recipient gets a block per slot from the building pipeline,
+ *     which runs on a thread of its own (`startBuildThread`) and is rebuilt as orders arrive; getHeader answers
+ *     from the best sealed one (`BuildingBidSource`).
  *   no fixture: no parent state, so nothing is built (getHeader answers 204) and JSON-RPC refuses every order
  *     with `NO_PARENT_STATE` (-32002).
  */
@@ -22,12 +23,11 @@ import { RpcError } from "../api/rpc/errors.js";
 import { createRpcServer, type RpcServer } from "../api/rpc/server.js";
 import type { IntakeChain } from "../api/rpc/validateTransaction.js";
 import { startBuilderService } from "../api/service.js";
-import { algorithmsByName } from "../building/backtest.js";
 import { ALGORITHM_NAMES } from "../building/builders/algorithms.js";
+import { startBuildThread } from "../building/buildThread.js";
 import { fixtureParent } from "../building/fixtureParent.js";
 import { OrderPool } from "../building/orders/orderPool.js";
 import type { BuilderKey as PayoutKey } from "../building/sealing/payout.js";
-import { SimulationPool } from "../building/simulation/simulationPool.js";
 import { loadFixture } from "../execution/fixture.js";
 import { toQuantity } from "../shared/hex.js";
 import { logger } from "../shared/logger.js";
@@ -159,12 +159,9 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
   const { key, source } = await keyFor(options);
 
   const orders = new OrderPool();
-  let building: { source: BuildingBidSource; simulation: SimulationPool; chain: IntakeChain } | undefined;
+  let building: { source: BuildingBidSource; chain: IntakeChain } | undefined;
   if (fixture !== undefined) {
     const parent = await fixtureParent(fixture, options.fixture);
-    const workers = options.simWorkers ?? Math.max(1, availableParallelism() - 1);
-    // With workers, simulation stays off this thread, which serves getHeader.
-    const simulation = new SimulationPool({ workers, participate: workers === 0 });
     const intake = intakeChainOf(parent);
     orders.baseFee = intake.baseFee;
     for (const order of parent.orders(() => orders.nextSeq())) {
@@ -174,16 +171,18 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
         log.warn({ err, order: order.id }, "fixture transaction not pooled");
       }
     }
-    const bidSource = new BuildingBidSource({
-      chain,
-      parent,
+    // Building runs on a thread of its own (with its simulation workers): this one serves getHeader and JSON-RPC.
+    const engine = await startBuildThread({
+      fixture,
+      file: options.fixture as string,
       orders,
-      simulation,
-      algorithms: algorithmsByName(names),
-      ...(payoutKey === undefined ? {} : { builder: payoutKey }),
+      algorithms: names,
+      simWorkers: options.simWorkers ?? Math.max(1, availableParallelism() - 2),
+      ...(payoutKey === undefined ? {} : { builderKey: payoutKey.key }),
       logger: log,
     });
-    building = { source: bidSource, simulation, chain: intake };
+    const bidSource = new BuildingBidSource({ chain, parentHash: parent.parentHash, orders, engine, logger: log });
+    building = { source: bidSource, chain: intake };
   }
   const bids: BidSource = building?.source ?? new InMemoryBidSource();
   collectProcessMetrics();
@@ -200,7 +199,6 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
       rpcUrl = await rpc.listen(options.rpcPort, options.host);
     } catch (cause) {
       await building?.source.close();
-      await building?.simulation.close();
       throw new CliError("BAD_OPTION", `cannot serve JSON-RPC on ${options.host}:${options.rpcPort}`, {
         details: "choose another --rpc-port (0: any free port), or --no-rpc",
         cause,
@@ -287,7 +285,6 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
   await building?.source.close();
   await rpc?.close();
   await service.close();
-  await building?.simulation.close();
   emit(options.json, { event: "stopped" });
   return 0;
 }
@@ -349,7 +346,7 @@ export function registerBuilder(program: Command): void {
     )
     .option(
       "--sim-workers <n>",
-      "simulation worker threads (default: cores - 1, at least 1; 0 simulates on the thread serving getHeader)",
+      "simulation worker threads (default: cores - 2, at least 1; 0: the build thread simulates itself)",
       parseNonNegativeInt,
     )
     .option(

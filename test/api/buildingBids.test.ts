@@ -18,6 +18,8 @@ import { keyFromEntropy } from "../../src/api/keys.js";
 import { createRpcServer, type RpcServer } from "../../src/api/rpc/server.js";
 import { type BuilderServer, createBuilderServer } from "../../src/api/server.js";
 import { algorithmsByName } from "../../src/building/backtest.js";
+import { BuildLoop } from "../../src/building/buildLoop.js";
+import { startBuildThread } from "../../src/building/buildThread.js";
 import { type FixtureParent, fixtureParent } from "../../src/building/fixtureParent.js";
 import { OrderPool } from "../../src/building/orders/orderPool.js";
 import { SimulationPool } from "../../src/building/simulation/simulationPool.js";
@@ -118,7 +120,8 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function harness(options: { builderKey?: Uint8Array } = {}): Promise<Harness> {
+/** `thread`: the engine on a worker thread, as `weft builder` runs it; else a build loop on this thread. */
+async function harness(options: { builderKey?: Uint8Array; thread?: boolean } = {}): Promise<Harness> {
   const chain = testChain(ForkName.fulu);
   chain.at(SLOT);
   const orders = new OrderPool({ baseFee: parent.block.header.baseFeePerGas ?? 0n });
@@ -127,16 +130,26 @@ async function harness(options: { builderKey?: Uint8Array } = {}): Promise<Harne
     options.builderKey === undefined
       ? undefined
       : { key: options.builderKey, address: addressOfKey(options.builderKey) };
-  const source = new BuildingBidSource({
-    chain,
-    parent,
-    orders,
-    simulation,
-    algorithms: algorithmsByName(["mev-gas-price", "max-profit"]),
-    followClock: false,
-    debounceMs: 0,
-    ...(builder === undefined ? {} : { builder }),
-  });
+  const algorithms = ["mev-gas-price", "max-profit"];
+  const engine =
+    options.thread === true
+      ? await startBuildThread({
+          fixture,
+          orders,
+          algorithms,
+          simWorkers: 0,
+          debounceMs: 0,
+          ...(options.builderKey === undefined ? {} : { builderKey: options.builderKey }),
+        })
+      : new BuildLoop({
+          parent,
+          orders,
+          simulation,
+          algorithms: algorithmsByName(algorithms),
+          debounceMs: 0,
+          ...(builder === undefined ? {} : { builder }),
+        });
+  const source = new BuildingBidSource({ chain, parentHash: parent.parentHash, orders, engine, followClock: false });
   const events: BuildEvent[] = [];
   source.onBuild((e) => events.push(e));
   source.startSlot(SLOT);
@@ -360,5 +373,48 @@ describe("bids from the building pipeline (builder as coinbase, payout to the fe
     expect(payout?.value).toBe(bid.value);
     // The fee recipient gets the bid's value; the builder keeps nothing (true-value bidding, no margin).
     expect(gained).toEqual([bid.value, 0n]);
+  });
+});
+
+describe("bids from the building pipeline on a build thread (as weft builder runs it)", () => {
+  let h: Harness;
+  const proposer = makeProposer(6);
+
+  beforeAll(async () => {
+    h = await harness({ thread: true });
+  });
+  afterAll(async () => h?.close());
+
+  test("a registration gets a bid; an order over JSON-RPC reaches the thread and the rebuilt bid", async () => {
+    await h.api.registerValidator({ registrations: [signedRegistration(h.chain, proposer)] });
+    await h.source.idle();
+    const first = await header(h, proposer);
+    const held = heldBid(h, proposer);
+    expect(first.value).toBe(held.value);
+    expect(held.payload.transactions.length).toBe(fixture.block.transactions.length);
+    const { gained } = await executeStock(held.payload, new Address(proposer.feeRecipient));
+    expect(gained).toEqual([first.value]);
+
+    const baseFee = parent.block.header.baseFeePerGas ?? 0n;
+    const tip = 30_000_000_000n;
+    const raw = rawTx(searcher, {
+      nonce: 0n,
+      to: new Address(new Uint8Array(20).fill(0x98)),
+      tip,
+      maxFee: 2n * baseFee + tip,
+    });
+    const sent = await rpcCall(h.rpcUrl, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "eth_sendRawTransaction",
+      params: [bytesToHex(raw)],
+    });
+    expect(sent.result).toMatch(/^0x[0-9a-f]{64}$/);
+    await h.source.idle();
+    const second = heldBid(h, proposer);
+    expect(txHashes(second)).toContain(sent.result);
+    expect(second.value).toBeGreaterThan(first.value);
+    expect((await header(h, proposer)).value).toBe(second.value);
+    expect(h.events.filter((e) => e.kind === "sealed").map((e) => e.held)).toEqual([true, true]);
   });
 });
