@@ -24,7 +24,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance as perfHooks } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Address } from "@ethereumjs/util";
@@ -122,6 +122,7 @@ async function serve(): Promise<void> {
   builder?.startOrders();
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
+  const eluAtStart = perfHooks.eventLoopUtilization();
   const cpuAtStart = process.cpuUsage();
   process.on("SIGTERM", () => {
     void (async () => {
@@ -142,6 +143,7 @@ async function serve(): Promise<void> {
         handlerP99UpperMs: p99Bucket === undefined ? null : Number(p99Bucket) * 1000,
         loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
         loopDelayMaxMs: loopDelay.max / 1e6,
+        loopBusy: perfHooks.eventLoopUtilization(eluAtStart).utilization,
         builds: builder?.stats() ?? null,
       };
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -272,6 +274,12 @@ interface ServerReport {
   /** The server's event-loop delay while measured (how long callbacks, requests included, waited to run). */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /**
+   * The share of the time the server's event loop was busy (running callbacks, not waiting for I/O): its own
+   * work, whatever the machine's other threads do (on a busy machine the loop delay above also counts waiting
+   * for a core).
+   */
+  loopBusy: number;
   /** In the building scenario: orders sent, builds done, build times. */
   builds: Record<string, number | string> | null;
 }
@@ -571,6 +579,7 @@ async function main(): Promise<void> {
         "handler p99 ≤ ms",
         "p99 from due ms",
         "loop delay p99/max ms",
+        "loop busy %",
       ],
       results.map((r) => [
         r.scenario,
@@ -588,6 +597,7 @@ async function main(): Promise<void> {
         r.server.handlerP99UpperMs === null ? "-" : String(r.server.handlerP99UpperMs),
         ms(r.p99FromSchedule),
         `${r.server.loopDelayP99Ms.toFixed(1)}/${r.server.loopDelayMaxMs.toFixed(1)}`,
+        (r.server.loopBusy * 100).toFixed(1),
       ]),
     )}\n\n`,
   );
