@@ -1,6 +1,7 @@
 /**
  * The build loop on a worker thread of its own (`buildWorker.ts`), so that building (filling, sealing, and the
- * garbage it makes) never holds up the thread that serves getHeader and JSON-RPC.
+ * garbage it makes) never holds up the thread that serves getHeader and JSON-RPC. On Linux the build thread and
+ * its simulation workers run at nice 10: when cores are scarce, getHeader gets one first and building waits.
  *
  *   start: the worker decodes the fixture into the parent, makes its own simulation pool (`simWorkers` more
  *     threads) and its build loop, and says it is ready

@@ -6,6 +6,7 @@
 import { parentPort } from "node:worker_threads";
 import { Address, privateToAddress } from "@ethereumjs/util";
 import { describeCause } from "../shared/errors.js";
+import { setThreadNice } from "../shared/threadPriority.js";
 import { logger } from "../shared/logger.js";
 import { algorithmsByName } from "./backtest.js";
 import { BuildLoop } from "./buildLoop.js";
@@ -16,6 +17,9 @@ import { orderFromWire } from "./simulation/messages.js";
 import { SimulationPool } from "./simulation/simulationPool.js";
 
 if (parentPort === null) throw new Error("buildWorker.ts must run as a worker thread");
+
+/** The build thread's nice value: building waits for a core, getHeader does not. */
+const BUILD_THREAD_NICE = 10;
 const port = parentPort;
 
 interface Running {
@@ -32,6 +36,8 @@ function post(message: FromBuildWorker): void {
 }
 
 async function start(message: Extract<ToBuildWorker, { kind: "init" }>): Promise<Running> {
+  // Behind the thread that serves getHeader when cores are scarce; the simulation workers made below inherit it.
+  setThreadNice(BUILD_THREAD_NICE);
   const parent = await fixtureParent(message.fixture, message.file);
   // A mirror: the caller's pool has admitted (and bounded) every order already.
   const orders = new OrderPool({
