@@ -6,7 +6,6 @@
 import { parentPort } from "node:worker_threads";
 import { Address, privateToAddress } from "@ethereumjs/util";
 import { describeCause } from "../shared/errors.js";
-import { setThreadNice } from "../shared/threadPriority.js";
 import { logger } from "../shared/logger.js";
 import { algorithmsByName } from "./backtest.js";
 import { BuildLoop } from "./buildLoop.js";
@@ -15,6 +14,7 @@ import { fixtureParent } from "./fixtureParent.js";
 import { OrderPool } from "./orders/orderPool.js";
 import { orderFromWire } from "./simulation/messages.js";
 import { SimulationPool } from "./simulation/simulationPool.js";
+import { setThreadNice } from "./threadPriority.js";
 
 if (parentPort === null) throw new Error("buildWorker.ts must run as a worker thread");
 
