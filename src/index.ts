@@ -15,6 +15,12 @@ export {
 export { type BlindedBlockContext, unblindBlock, verifyBlindedBlock } from "./api/blindedBlock.js";
 export { type SignedBid, signBuilderBid, toExecutionPayloadHeader } from "./api/builderBid.js";
 export {
+  type BuildEvent,
+  BuildingBidSource,
+  type BuildingBidSourceOptions,
+  intakeChainOf,
+} from "./api/buildingBids.js";
+export {
   type BuilderChain,
   type BuilderFork,
   builderForkAt,
@@ -38,7 +44,6 @@ export {
   parseChainEvent,
 } from "./api/events/chainEvent.js";
 export { EventHub } from "./api/events/eventHub.js";
-export { buildFixturePayload, FixtureBidSource, type FixturePayload } from "./api/fixture/fixtureBids.js";
 export { BuilderKey, generateKey, loadKeystore, loadOrCreateDevKey, saveKeystore } from "./api/keys.js";
 export { OfferBook } from "./api/offers.js";
 export { ProposerDuties, type ProposerDuty as SlotProposer } from "./api/proposerDuties.js";
@@ -76,6 +81,14 @@ export { type OrderingKey, orderingBuilder } from "./building/builders/orderingB
 export { type CommitResult, type CommittedTx, PartialBlock } from "./building/builders/partialBlock.js";
 export type { GroupResolver, GroupResult, GroupTask } from "./building/builders/resolveGroups.js";
 export {
+  type BuildEngine,
+  BuildLoop,
+  type BuildLoopEvent,
+  type BuildLoopOptions,
+  type SealedBuild,
+} from "./building/buildLoop.js";
+export { type BuildThreadOptions, startBuildThread } from "./building/buildThread.js";
+export {
   type BlockAttributes,
   type BuildContext,
   createBuildContext,
@@ -89,6 +102,7 @@ export {
 } from "./building/errors.js";
 export { type ExecutedTx, executeOrder, type OrderExecution } from "./building/executeOrder.js";
 export { createExecutionEnv, type ExecutionEnv } from "./building/executionEnv.js";
+export { type FixtureParent, fixtureParent } from "./building/fixtureParent.js";
 export {
   type BundleFields,
   type BundleOrder,

@@ -38,3 +38,17 @@ export const chainEventsTotal = new Counter({
   labelNames: ["topic"] as const,
   registers: [registry],
 });
+
+export const buildsTotal = new Counter({
+  name: "weft_builder_builds_total",
+  help: "Builds of the bid source, by outcome (held, sealed: not better than the held bid, cancelled, failed)",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+export const buildSeconds = new Histogram({
+  name: "weft_builder_build_seconds",
+  help: "A sealed build of the bid source: simulation of new orders, every algorithm, the seal",
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});

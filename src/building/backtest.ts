@@ -14,20 +14,18 @@
  */
 import { bytesToHex } from "@ethereumjs/util";
 import { createVM } from "@ethereumjs/vm";
-import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../execution/chain.js";
-import { weftCustomCrypto } from "../execution/crypto/native.js";
 import { tuneEvm } from "../execution/evm/tuning.js";
 import { executeBlock } from "../execution/executeBlock.js";
 import type { BlockFixture } from "../execution/fixture.js";
-import { stateFromFixture } from "../execution/state/fromFixture.js";
 import { StateLayer } from "../execution/state/layer.js";
 import { WeftStateManager } from "../execution/state/stateManager.js";
 import { fixtureBlockchain } from "../execution/stock.js";
 import { toQuantity } from "../shared/hex.js";
 import type { BlockBuildingAlgorithm, BuiltBlock } from "./builders/algorithm.js";
 import { ALGORITHM_NAMES, algorithmByName } from "./builders/algorithms.js";
-import { type BlockAttributes, createBuildContext } from "./context.js";
+import { createBuildContext } from "./context.js";
 import { BuildingError } from "./errors.js";
+import { fixtureParent } from "./fixtureParent.js";
 import { transactionOrder } from "./orders/order.js";
 import { SimulationPool } from "./simulation/simulationPool.js";
 
@@ -84,14 +82,8 @@ export async function backtestFixture(
   file?: string,
 ): Promise<BacktestResult> {
   const algorithms = algorithmsByName(options.algorithms);
-  if (hasBlobTransactions(fixture)) await loadKzg();
-  const common = mainnetCommon({
-    blockNumber: BigInt(fixture.block.number),
-    timestamp: BigInt(fixture.block.timestamp),
-    customCrypto: weftCustomCrypto(),
-  });
-  const block = decodeBlock(fixture, common, file, { freeze: false });
-  const base = stateFromFixture(fixture.preState, file);
+  const parent = await fixtureParent(fixture, file);
+  const { common, block, base } = parent;
 
   // The landed block, as it executed.
   const landedState = new WeftStateManager({ layer: new StateLayer(base), recordAccess: false });
@@ -100,22 +92,7 @@ export async function backtestFixture(
   const landed = await executeBlock({ vm, state: landedState, block, finalize: false });
 
   const h = block.header;
-  const attributes: BlockAttributes = {
-    parentHash: h.parentHash,
-    number: h.number,
-    timestamp: h.timestamp,
-    gasLimit: h.gasLimit,
-    prevRandao: h.mixHash,
-    difficulty: h.difficulty,
-    coinbase: h.coinbase,
-    feeRecipient: h.coinbase,
-    extraData: h.extraData,
-    blockHashes: fixture.blockHashes,
-  };
-  if (h.baseFeePerGas !== undefined) attributes.baseFeePerGas = h.baseFeePerGas;
-  if (block.withdrawals !== undefined) attributes.withdrawals = block.withdrawals;
-  if (h.parentBeaconBlockRoot !== undefined) attributes.parentBeaconBlockRoot = h.parentBeaconBlockRoot;
-  if (h.excessBlobGas !== undefined) attributes.excessBlobGas = h.excessBlobGas;
+  const attributes = parent.attributes(h.coinbase, h.coinbase);
   const ctx = await createBuildContext(common, attributes, base);
 
   const orders = block.transactions.map((tx, i) => transactionOrder(tx, i));

@@ -10,6 +10,11 @@
  *     → offered to the best bids of the slot; returns the sealed block and what each algorithm reached.
  *
  * Call `build()` again whenever orders arrive: resolved conflict groups and simulations are reused.
+ *
+ * A build is a chain of promises that rarely waits on anything, so between its phases (after simulation, after
+ * each algorithm, before sealing) it gives the event loop a turn, as `PartialBlock.commit` does every few
+ * milliseconds (`yieldToEventLoop.ts`): a process that also serves getHeader and JSON-RPC answers them during a
+ * build rather than after it.
  */
 
 import { ParentRoots } from "../execution/state/stateRoot.js";
@@ -22,6 +27,7 @@ import type { BuilderKey } from "./sealing/payout.js";
 import { type SealedBlock, sealBlock } from "./sealing/sealBlock.js";
 import { CancellationToken } from "./simulation/cancellation.js";
 import type { SimulationPool } from "./simulation/simulationPool.js";
+import { yieldToEventLoop } from "./yieldToEventLoop.js";
 
 export interface SlotBuilderOptions {
   orders: OrderPool;
@@ -35,6 +41,8 @@ export interface SlotBuilderOptions {
 
 export interface SlotBuild {
   sealed: SealedBlock;
+  /** The algorithm whose block was sealed. */
+  algorithm: string;
   /** Whether it became the slot's best bid. */
   best: boolean;
   algorithms: Array<{ name: string; value: bigint; ms: number }>;
@@ -74,7 +82,8 @@ export class SlotBuilder {
     const ctx = this.#ctx;
     const token = this.#token;
     const roots = this.#roots;
-    if (ctx === undefined || token === undefined || roots === undefined || this.#slot === undefined) {
+    const slot = this.#slot;
+    if (ctx === undefined || token === undefined || roots === undefined || slot === undefined) {
       throw new BuildingError("INVALID_CONTEXT", "SlotBuilder.startSlot was not called");
     }
     const { orders, simulation, algorithms, bids } = this.#options;
@@ -83,6 +92,8 @@ export class SlotBuilder {
     let best: BuiltBlock | undefined;
     const reached: SlotBuild["algorithms"] = [];
     for (const algorithm of algorithms) {
+      await yieldToEventLoop();
+      token.throwIfCancelled();
       const built = await algorithm.buildBlock({
         ctx,
         orders: report.simulated,
@@ -95,11 +106,19 @@ export class SlotBuilder {
       if (best === undefined || built.block.value > best.block.value) best = built;
     }
     if (best === undefined) throw new BuildingError("INVALID_CONTEXT", "no building algorithm was given");
+    await yieldToEventLoop();
     token.throwIfCancelled();
     const sealOptions: Parameters<typeof sealBlock>[2] = { roots };
     if (this.#options.builder !== undefined) sealOptions.builder = this.#options.builder;
     if (this.#options.bidding !== undefined) sealOptions.bidding = this.#options.bidding;
     const sealed = await sealBlock(ctx, best.block, sealOptions);
-    return { sealed, best: bids.offer(this.#slot, sealed), algorithms: reached, simulations: report.simulations };
+    token.throwIfCancelled();
+    return {
+      sealed,
+      algorithm: best.algorithm,
+      best: bids.offer(slot, sealed),
+      algorithms: reached,
+      simulations: report.simulations,
+    };
   }
 }

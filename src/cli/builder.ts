@@ -1,24 +1,43 @@
 /**
- * `weft builder`: starts the builder service (Builder API, relay submission, Beacon API events) and runs until
- * SIGINT or SIGTERM. With `--fixture`, bids come from a mainnet block fixture built on its pre-state for each
- * registered fee recipient (a stand-in until the building pipeline lands); without it the bid source is empty
- * and getHeader answers 204.
+ * `weft builder`: starts the builder service (Builder API, relay submission, Beacon API events) and the JSON-RPC
+ * order intake, and runs until SIGINT or SIGTERM.
+ *
+ *   --fixture: the order pool starts with the fixture's transactions; JSON-RPC adds to it (checked against the
+ *     fixture's pre-state); every registered fee recipient gets a block per slot from the building pipeline,
+ *     which runs on a thread of its own (`startBuildThread`) and is rebuilt as orders arrive; getHeader answers
+ *     from the best sealed one (`BuildingBidSource`).
+ *   no fixture: no parent state, so nothing is built (getHeader answers 204) and JSON-RPC refuses every order
+ *     with `NO_PARENT_STATE` (-32002).
  */
-import { homedir } from "node:os";
+import { readFile } from "node:fs/promises";
+import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
+import { Address, privateToAddress } from "@ethereumjs/util";
 import { type Command, InvalidArgumentError } from "commander";
-import { InMemoryBidSource } from "../api/bidSource.js";
+import { type BidSource, InMemoryBidSource } from "../api/bidSource.js";
+import { BuildingBidSource, intakeChainOf } from "../api/buildingBids.js";
 import { type BuilderChain, type BuilderFork, devnetChain, mainnetChain } from "../api/chain.js";
-import { FixtureBidSource } from "../api/fixture/fixtureBids.js";
 import { type BuilderKey, loadKeystore, loadOrCreateDevKey, readPasswordFile } from "../api/keys.js";
 import { parseRelayUrl, type RelayEndpoint } from "../api/relay/submitBlock.js";
+import { RpcError } from "../api/rpc/errors.js";
+import { createRpcServer, type RpcServer } from "../api/rpc/server.js";
+import type { IntakeChain } from "../api/rpc/validateTransaction.js";
 import { startBuilderService } from "../api/service.js";
+import { ALGORITHM_NAMES } from "../building/builders/algorithms.js";
+import { startBuildThread } from "../building/buildThread.js";
+import { fixtureParent } from "../building/fixtureParent.js";
+import { OrderPool } from "../building/orders/orderPool.js";
+import type { BuilderKey as PayoutKey } from "../building/sealing/payout.js";
 import { loadFixture } from "../execution/fixture.js";
+import { toQuantity } from "../shared/hex.js";
 import { logger } from "../shared/logger.js";
 import { collectProcessMetrics } from "../shared/metrics.js";
 import { CliError } from "./errors.js";
 import { parseNonNegativeInt, parsePositiveInt } from "./options.js";
 import { formatTable } from "./render.js";
+
+/** The algorithms run by default: all but the priority-fee baseline, which a plain node is and never wins here. */
+export const DEFAULT_BUILDER_ALGORITHMS = ALGORITHM_NAMES.filter((name) => name !== "priority-fee");
 
 export interface BuilderCommandOptions {
   fixture?: string;
@@ -35,6 +54,12 @@ export interface BuilderCommandOptions {
   relayEncoding: string;
   relayGzip: boolean;
   beaconNode?: string;
+  /** JSON-RPC port, or false (`--no-rpc`). */
+  rpc: boolean;
+  rpcPort: number;
+  algorithms: string;
+  simWorkers?: number;
+  coinbaseKey?: string;
   json: boolean;
 }
 
@@ -69,6 +94,51 @@ function emit(json: boolean, line: Record<string, unknown>): void {
   if (json) process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
+function algorithmNames(list: string): string[] {
+  const names = list
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+  if (names.length === 0) throw new CliError("BAD_OPTION", "--algorithms needs at least one algorithm");
+  for (const name of names) {
+    if (!ALGORITHM_NAMES.includes(name as never)) {
+      throw new CliError("BAD_OPTION", `unknown algorithm "${name}"`, {
+        details: `choose from: ${ALGORITHM_NAMES.join(", ")}`,
+      });
+    }
+  }
+  return names;
+}
+
+/** The builder's execution key: a file holding a secp256k1 private key as 64 hex digits (0x optional). */
+async function loadCoinbaseKey(file: string): Promise<PayoutKey> {
+  let text: string;
+  try {
+    text = (await readFile(file, "utf8")).trim();
+  } catch (cause) {
+    throw new CliError("BAD_OPTION", `cannot read --coinbase-key ${file}`, { cause });
+  }
+  const digits = text.startsWith("0x") ? text.slice(2) : text;
+  if (!/^[0-9a-fA-F]{64}$/.test(digits)) {
+    throw new CliError("BAD_OPTION", `--coinbase-key ${file} does not hold a private key`, {
+      details: "expected 64 hex digits (a secp256k1 private key), optionally 0x-prefixed",
+    });
+  }
+  const key = Uint8Array.from(Buffer.from(digits, "hex"));
+  try {
+    return { key, address: new Address(privateToAddress(key)) };
+  } catch (cause) {
+    throw new CliError("BAD_OPTION", `--coinbase-key ${file} is not a valid secp256k1 private key`, {
+      cause,
+    });
+  }
+}
+
+/** JSON-RPC's view of the chain when there is no parent state: every order is refused, saying why. */
+function noParentState(): IntakeChain {
+  throw new RpcError("NO_PARENT_STATE", "this builder has no parent state to build on (start it with --fixture)");
+}
+
 export async function runBuilder(options: BuilderCommandOptions, until: Promise<unknown>): Promise<number> {
   const chain = chainFor(options);
   if (options.relayEncoding !== "ssz" && options.relayEncoding !== "json") {
@@ -84,10 +154,57 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
       details: "weft builder --fixture needs a post-Shanghai block, such as 19426587",
     });
   }
+  const names = algorithmNames(options.algorithms);
+  const payoutKey = options.coinbaseKey === undefined ? undefined : await loadCoinbaseKey(options.coinbaseKey);
   const { key, source } = await keyFor(options);
-  const fixtureBids = fixture === undefined ? undefined : new FixtureBidSource({ fixture, chain, logger: log });
-  const bids = fixtureBids ?? new InMemoryBidSource();
+
+  const orders = new OrderPool();
+  let building: { source: BuildingBidSource; chain: IntakeChain } | undefined;
+  if (fixture !== undefined) {
+    const parent = await fixtureParent(fixture, options.fixture);
+    const intake = intakeChainOf(parent);
+    orders.baseFee = intake.baseFee;
+    for (const order of parent.orders(() => orders.nextSeq())) {
+      try {
+        orders.add(order);
+      } catch (err) {
+        log.warn({ err, order: order.id }, "fixture transaction not pooled");
+      }
+    }
+    // Building runs on a thread of its own (with its simulation workers): this one serves getHeader and JSON-RPC.
+    const engine = await startBuildThread({
+      fixture,
+      file: options.fixture as string,
+      orders,
+      algorithms: names,
+      simWorkers: options.simWorkers ?? Math.max(1, availableParallelism() - 2),
+      ...(payoutKey === undefined ? {} : { builderKey: payoutKey.key }),
+      logger: log,
+    });
+    const bidSource = new BuildingBidSource({ chain, parentHash: parent.parentHash, orders, engine, logger: log });
+    building = { source: bidSource, chain: intake };
+  }
+  const bids: BidSource = building?.source ?? new InMemoryBidSource();
   collectProcessMetrics();
+  let rpc: RpcServer | undefined;
+  let rpcUrl: string | undefined;
+  if (options.rpc) {
+    const intake = building?.chain;
+    rpc = createRpcServer({
+      pool: orders,
+      chain: intake === undefined ? noParentState : () => intake,
+      onAccepted: () => building?.source.ordersChanged(),
+    });
+    try {
+      rpcUrl = await rpc.listen(options.rpcPort, options.host);
+    } catch (cause) {
+      await building?.source.close();
+      throw new CliError("BAD_OPTION", `cannot serve JSON-RPC on ${options.host}:${options.rpcPort}`, {
+        details: "choose another --rpc-port (0: any free port), or --no-rpc",
+        cause,
+      });
+    }
+  }
   const service = await startBuilderService({
     chain,
     key,
@@ -103,25 +220,31 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
       for (const r of results) emit(options.json, { event: "relay", slot: bid.slot, ...r });
     },
   });
-  if (fixtureBids !== undefined) {
-    service.server.registry.onRegistered((registration) => {
-      void fixtureBids.prepare(registration.feeRecipient).then((built) => {
-        if (built === undefined) return;
-        emit(options.json, {
-          event: "payload",
-          feeRecipient: `0x${Buffer.from(registration.feeRecipient).toString("hex")}`,
-          blockHash: `0x${Buffer.from(built.payload.blockHash).toString("hex")}`,
-          txs: built.included,
-          excluded: built.excluded,
-          valueWei: built.value.toString(),
-          ms: Math.round(built.ms * 10) / 10,
-        });
-      });
+  if (building !== undefined) {
+    const source = building.source;
+    service.server.registry.onRegistered((registration) =>
+      source.addFeeRecipient(registration.feeRecipient, registration.pubkey),
+    );
+    source.onBuild((event) => {
+      if (event.kind !== "sealed") return;
+      const line = {
+        slot: event.slot,
+        feeRecipient: event.feeRecipient,
+        blockHash: event.blockHash,
+        value: toQuantity(event.value),
+        txs: event.txs,
+        algorithm: event.algorithm,
+        ms: Math.round(event.ms * 10) / 10,
+        held: event.held,
+      };
+      emit(options.json, { event: "bid", ...line });
+      log[event.held ? "info" : "debug"]({ ...line, simulations: event.simulations }, "block sealed");
     });
   }
   const started = {
     event: "listening",
     url: service.url,
+    rpc: rpcUrl ?? null,
     builderPubkey: key.pubkeyHex,
     network: options.network,
     fork: chain.config.getForkName(Math.floor((chain.now() / 1000 - chain.genesisTimeSec) / chain.secondsPerSlot)),
@@ -131,6 +254,9 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
       fixture === undefined
         ? null
         : { number: fixture.number, parentHash: fixture.block.parentHash, txs: fixture.block.transactions.length },
+    orders: orders.size,
+    algorithms: building === undefined ? [] : names,
+    coinbase: payoutKey?.address.toString() ?? null,
     relays: relays.map((r) => r.label),
     beaconNode: options.beaconNode ?? null,
   };
@@ -138,17 +264,26 @@ export async function runBuilder(options: BuilderCommandOptions, until: Promise<
   if (!options.json) {
     const rows: Array<[string, string | number]> = [
       ["Builder API", service.url],
+      ["JSON-RPC intake", rpcUrl ?? "-"],
       ["builder pubkey", key.pubkeyHex],
       ["key", source],
       ["network", `${options.network} (${started.fork}), ${chain.secondsPerSlot} s slots`],
-      ["fixture", fixture === undefined ? "-" : `block ${fixture.number}, parent ${fixture.block.parentHash}`],
+      [
+        "fixture",
+        fixture === undefined
+          ? "- (no parent state: no bids, JSON-RPC refuses orders)"
+          : `block ${fixture.number}, parent ${fixture.block.parentHash}, ${orders.size} orders pooled`,
+      ],
+      ["algorithms", building === undefined ? "-" : names.join(", ")],
+      ["coinbase", payoutKey === undefined ? "each fee recipient" : `${payoutKey.address.toString()} (payout)`],
       ["relays", relays.length === 0 ? "-" : relays.map((r) => r.label).join(", ")],
       ["beacon node", options.beaconNode ?? "-"],
     ];
     process.stdout.write(`${formatTable(["", ""], rows)}\n`);
   }
   await until;
-  fixtureBids?.stop();
+  await building?.source.close();
+  await rpc?.close();
   await service.close();
   emit(options.json, { event: "stopped" });
   return 0;
@@ -181,7 +316,10 @@ export function registerBuilder(program: Command): void {
   program
     .command("builder")
     .description("serve the Builder API (registerValidator, getHeader, submitBlindedBlock), submit to relays")
-    .option("--fixture <file>", "build on a mainnet block fixture's pre-state from its own transactions")
+    .option(
+      "--fixture <file>",
+      "build on a mainnet block fixture's pre-state (post-Shanghai); its transactions seed the pool",
+    )
     .option("--network <name>", "devnet | mainnet", "devnet")
     .option("--fork <name>", "devnet fork from genesis: electra | fulu", "fulu")
     .option("--genesis-time <unix-seconds>", "devnet genesis time (default: now)", parseNonNegativeInt)
@@ -199,10 +337,26 @@ export function registerBuilder(program: Command): void {
     .option("--relay-encoding <name>", "ssz | json", "ssz")
     .option("--relay-gzip", "gzip relay submissions", false)
     .option("--beacon-node <url>", "follow this beacon node's events and publish v2 blinded blocks through it")
-    .option("--json", "JSON lines on stdout (listening, payload, relay, stopped)", false)
+    .option("--rpc-port <n>", "JSON-RPC order intake port (0: any free port)", parsePort, 8645)
+    .option("--no-rpc", "no JSON-RPC order intake")
+    .option(
+      "--algorithms <names>",
+      `building algorithms, comma-separated: ${ALGORITHM_NAMES.join(" | ")}`,
+      DEFAULT_BUILDER_ALGORITHMS.join(","),
+    )
+    .option(
+      "--sim-workers <n>",
+      "simulation worker threads (default: cores - 2, at least 1; 0: the build thread simulates itself)",
+      parseNonNegativeInt,
+    )
+    .option(
+      "--coinbase-key <file>",
+      "the builder's secp256k1 key (64 hex digits): its address is the coinbase and pays each fee recipient",
+    )
+    .option("--json", "JSON lines on stdout (listening, bid, relay, stopped)", false)
     .addHelpText(
       "after",
-      "\nExamples:\n  weft builder --fixture ../shared/fixtures/mainnet-blocks/19426587.json.gz --port 18550\n" +
+      "\nExamples:\n  weft builder --fixture ../shared/fixtures/mainnet-blocks/19426587.json.gz --port 18550 --rpc-port 8645\n" +
         "  weft builder --network mainnet --keystore key.json --password-file pw.txt --relay https://0xabc…@relay.example",
     )
     .action(async (opts: BuilderCommandOptions) => {

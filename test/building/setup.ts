@@ -1,7 +1,7 @@
 /** Shared set-up of the building tests: signed transactions, and an order flow simulated once per file. */
 import { RLP } from "@ethereumjs/rlp";
 import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
-import { type Address, bigIntToUnpaddedBytes } from "@ethereumjs/util";
+import { type Address, bigIntToUnpaddedBytes, unpadBytes } from "@ethereumjs/util";
 import { type BuildContext, createBuildContext } from "../../src/building/context.js";
 import { SimulationPool, type SimulationReport } from "../../src/building/simulation/simulationPool.js";
 import {
@@ -50,8 +50,9 @@ export function rawTx(signer: Signer, f: TxFields): Uint8Array {
     fields.data,
     [],
     bigIntToUnpaddedBytes(v),
-    r,
-    s,
+    // r and s are integers in RLP: no leading zero bytes (1 signature in 256 has one).
+    unpadBytes(r),
+    unpadBytes(s),
   ]);
   const out = new Uint8Array(payload.length + 1);
   out[0] = 2;

@@ -42,6 +42,7 @@ describe("slot builder", () => {
     expect(bids.best(7n, ctx.attributes.parentHash)).toBe(first.sealed);
     const values = first.algorithms.map((a) => a.value).sort((a, b) => (a < b ? 1 : -1));
     expect(first.sealed.value).toBe(values[0]);
+    expect(first.algorithms.find((a) => a.name === first.algorithm)?.value).toBe(first.sealed.value);
     // Simulated values now rank the pool.
     const sim = orders.orders()[0];
     expect(orders.valueOf(sim?.id as string)).not.toBeUndefined();

@@ -1,7 +1,8 @@
 /**
  * JSON-RPC errors of the order intake. Every refusal has a JSON-RPC `code` (the standard ones, EIP-1474's
- * -32000 "transaction rejected" and -32005 "limit exceeded") and a machine-readable `data.reason`, and a message
- * that tells a searcher what to change. Callers branch on `reason`, never on the message.
+ * -32000 "transaction rejected", -32002 "resource unavailable" and -32005 "limit exceeded") and a
+ * machine-readable `data.reason`, and a message that tells a searcher what to change. Callers branch on
+ * `reason`, never on the message.
  */
 import { WeftError, type WeftErrorOptions } from "../../shared/errors.js";
 
@@ -32,6 +33,8 @@ export type RpcRejectReason =
   | "INVALID_BUNDLE"
   | "BUNDLE_EXPIRED"
   | "UNKNOWN_BUNDLE"
+  /** No parent state to check orders against (`weft builder` without `--fixture`). */
+  | "NO_PARENT_STATE"
   | "INTERNAL_ERROR";
 
 /** JSON-RPC error codes: the spec's, and EIP-1474's for rejected transactions and exceeded limits. */
@@ -62,6 +65,7 @@ export const RPC_CODES: Readonly<Record<RpcRejectReason, number>> = {
   INVALID_BUNDLE: -32602,
   BUNDLE_EXPIRED: -32000,
   UNKNOWN_BUNDLE: -32000,
+  NO_PARENT_STATE: -32002,
   INTERNAL_ERROR: -32603,
 };
 

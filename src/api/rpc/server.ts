@@ -28,6 +28,8 @@ export interface RpcServerOptions {
   /** Most transactions in a bundle (default 100). */
   maxBundleTxs?: number;
   limits?: Partial<AdmissionLimits>;
+  /** Called after every accepted call, once its order is pooled (or its bundle cancelled): a rebuild trigger. */
+  onAccepted?: (method: string) => void;
 }
 
 export interface RpcServer {
@@ -107,6 +109,15 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       .send({ jsonrpc: "2.0", id: null, error: new RpcError("INTERNAL_ERROR", "internal error").toJson() });
   });
 
+  // The order is in the pool whatever a listener does: its failure is logged, never the caller's error.
+  const notifyAccepted = (method: string) => {
+    try {
+      options.onAccepted?.(method);
+    } catch (error) {
+      logger().error({ err: String(error) }, "rpc: onAccepted failed");
+    }
+  };
+
   const call = (request: unknown): JsonRpcResponse => {
     const id = typeof request === "object" && request !== null ? ((request as { id?: unknown }).id ?? null) : null;
     try {
@@ -127,6 +138,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       const result = handler(params ?? [], ctx);
       accepted.set(method, (accepted.get(method) ?? 0) + 1);
       requestsTotal.inc({ method, outcome: "accepted" });
+      notifyAccepted(method);
       return { jsonrpc: "2.0", id, result };
     } catch (error) {
       const e = error instanceof RpcError ? error : new RpcError("INTERNAL_ERROR", "internal error", { cause: error });

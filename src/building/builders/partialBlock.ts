@@ -26,6 +26,7 @@ import { type ExecutedTx, executeOrder, type OrderExecution } from "../executeOr
 import type { ExecutionEnv } from "../executionEnv.js";
 import { inWindow, type Order } from "../orders/order.js";
 import { encodeReceipt } from "../sealing/receipts.js";
+import { yieldIfDue } from "../yieldToEventLoop.js";
 
 export interface CommittedTx {
   readonly orderId: string;
@@ -144,6 +145,9 @@ export class PartialBlock {
   }
 
   async commit(order: Order, sim?: CommitSimulation, options: CommitOptions = {}): Promise<CommitResult> {
+    // Every algorithm fills through here: the event loop gets a turn every few milliseconds of filling.
+    const turn = yieldIfDue();
+    if (turn !== undefined) await turn;
     const { block } = this.ctx;
     if (!inWindow(order, block.header.number, block.header.timestamp)) {
       return fail("OUT_OF_WINDOW", `bundle ${order.id} is not for this block or its timestamps exclude it`);

@@ -4,10 +4,13 @@
  * per block context and keeps it for group resolution.
  */
 import type { MessagePort } from "node:worker_threads";
+import type { Common } from "@ethereumjs/common";
+import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
+import { transactionCommon } from "../../execution/chain.js";
 import type { StateDiff } from "../../execution/parallel/stateDiff.js";
 import type { GroupResult, GroupTask } from "../builders/resolveGroups.js";
 import type { OrderExecution } from "../executeOrder.js";
-import type { Order } from "../orders/order.js";
+import { type Order, orderTransaction } from "../orders/order.js";
 import type { SimulationOutcome } from "./simulateSequence.js";
 
 export interface WireTx {
@@ -92,4 +95,26 @@ export function wireOrder(order: Order): WireOrder {
     if (order.maxTimestamp !== undefined) wire.maxTimestamp = order.maxTimestamp;
   }
   return wire;
+}
+
+/** An order again from its wire form (senders recovered here). A bundle comes back without its replacement uuid. */
+export function orderFromWire(wire: WireOrder, common: Common): Order {
+  const txs = wire.txs.map((t) =>
+    orderTransaction(createTxFromRLP(t.raw, { common: transactionCommon(common) }) as TypedTransaction, {
+      canRevert: t.canRevert,
+      canDrop: t.canDrop,
+    }),
+  );
+  if (wire.kind === "tx") return { kind: "tx", id: wire.id, txs, seq: wire.seq };
+  return {
+    kind: "bundle",
+    id: wire.id,
+    txs,
+    seq: wire.seq,
+    blockNumber: wire.blockNumber,
+    minTimestamp: wire.minTimestamp,
+    maxTimestamp: wire.maxTimestamp,
+    replacementUuid: undefined,
+    searcher: txs[txs.length - 1]?.sender ?? "",
+  };
 }

@@ -7,9 +7,8 @@
 import { type MessagePort, parentPort } from "node:worker_threads";
 import { Block, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common, Mainnet } from "@ethereumjs/common";
-import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { Address } from "@ethereumjs/util";
-import { loadKzg, transactionCommon } from "../../execution/chain.js";
+import { loadKzg } from "../../execution/chain.js";
 import { weftCustomCrypto } from "../../execution/crypto/native.js";
 import { applyDiff, layerFromSnapshot } from "../../execution/parallel/stateDiff.js";
 import { bytesKey } from "../../execution/state/keys.js";
@@ -18,9 +17,9 @@ import { describeCause } from "../../shared/errors.js";
 import { evaluateGroup } from "../builders/resolveGroups.js";
 import { type ExecutionContext, maxBlobGas } from "../context.js";
 import { createExecutionEnv, type ExecutionEnv } from "../executionEnv.js";
-import { type Order, orderTransaction } from "../orders/order.js";
+import type { Order } from "../orders/order.js";
 import { CancellationToken } from "./cancellation.js";
-import type { FromWorker, ToWorker, WireContext, WireOrder } from "./messages.js";
+import { type FromWorker, orderFromWire, type ToWorker, type WireContext, type WireOrder } from "./messages.js";
 import { simulateSequence } from "./simulateSequence.js";
 
 if (parentPort === null) throw new Error("simulationWorker.ts must run as a worker thread");
@@ -65,27 +64,7 @@ function decode(wire: WireOrder): Order {
   const cache = current?.orders as Map<string, Order>;
   const known = cache.get(wire.id);
   if (known !== undefined) return known;
-  const common = current?.ctx.common as Common;
-  const txs = wire.txs.map((t) =>
-    orderTransaction(createTxFromRLP(t.raw, { common: transactionCommon(common) }) as TypedTransaction, {
-      canRevert: t.canRevert,
-      canDrop: t.canDrop,
-    }),
-  );
-  const order: Order =
-    wire.kind === "tx"
-      ? { kind: "tx", id: wire.id, txs, seq: wire.seq }
-      : {
-          kind: "bundle",
-          id: wire.id,
-          txs,
-          seq: wire.seq,
-          blockNumber: wire.blockNumber,
-          minTimestamp: wire.minTimestamp,
-          maxTimestamp: wire.maxTimestamp,
-          replacementUuid: undefined,
-          searcher: txs[txs.length - 1]?.sender ?? "",
-        };
+  const order = orderFromWire(wire, current?.ctx.common as Common);
   cache.set(wire.id, order);
   return order;
 }
