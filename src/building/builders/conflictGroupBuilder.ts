@@ -6,11 +6,10 @@
  *     (`resolveGroups.ts`), in parallel when the resolver has workers
  *   → merge: the groups' best results go into one block, replayed from their evaluations where nothing they read
  *     was changed by a group before them; tried group by group densest (profit per gas) first and richest
- *     first, and in arrival order (order by order where a group's best ordering is its arrival order), and the
- *     most valuable block kept: which wins depends on how tight the gas limit is (a transaction with a generous
- *     gas limit needs that much room left at its turn);
- *   → orders left out get another try on the merged block (`leftovers.ts`); with nothing merged first, that is
- *     plain arrival order, tried as well when some group's best ordering is not its arrival order.
+ *     first, and in plain arrival order, and the most valuable block kept: which wins depends on how tight the
+ *     gas limit is (a transaction with a generous gas limit needs that much room left at its turn);
+ *   → orders left out get another try on the merged block (`leftovers.ts`; with nothing merged first, that is
+ *     the arrival-order candidate).
  */
 import { BuildingError } from "../errors.js";
 import type { OrderExecution } from "../executeOrder.js";
@@ -124,29 +123,17 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm & { readonly stat
       const density = (o: GroupOutcome) => (o.gasUsed > 0n ? (o.profit * 1_000_000n) / o.gasUsed : 0n);
       const byDensity = [...outcomes].sort((a, b) => (density(a) > density(b) ? -1 : density(a) < density(b) ? 1 : 0));
       const members = (ranking: readonly GroupOutcome[]) => ranking.flatMap((o) => o.members);
-      // In arrival order, a group resolved in arrival order interleaves with the rest member by member; one
-      // resolved otherwise goes in whole at its first member's place (interleaved, its evaluation would not
-      // replay and every member would execute again).
-      const units = outcomes.flatMap((o) => {
-        const seqs = o.members.map((m) => m.order.seq);
-        const inArrivalOrder = seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number));
-        return inArrivalOrder
-          ? o.members.map((m) => ({ seq: m.order.seq, members: [m] }))
-          : [{ seq: Math.min(...seqs), members: o.members }];
-      });
-      const byArrival = units.sort((a, b) => a.seq - b.seq).flatMap((u) => u.members);
       let best: { block: PartialBlock; failed: number } | undefined;
-      for (const ranking of [members(byDensity), members(byProfit), byArrival]) {
+      for (const ranking of [members(byDensity), members(byProfit)]) {
         const merged = await merge(input, ranking);
         if (best === undefined || merged.block.value > best.block.value) best = merged;
       }
-      // Arrival order itself, order by order, when a group went in whole out of it: the orders in the order they
-      // came fit the gas limit as they did for whoever sent them in that order (in a backtest, the landed block),
-      // where a reordered group can leave a transaction with a generous gas limit without room at its turn.
-      if (units.some((u) => u.members.length > 1)) {
-        const merged = await merge(input, []);
-        if (best === undefined || merged.block.value > best.block.value) best = merged;
-      }
+      // Arrival order, order by order, each with its top-of-block simulation (replayed where nothing it read has
+      // changed): the orders in the order they came fit the gas limit as they did for whoever sent them in that
+      // order (in a backtest, the landed block), where a ranking of whole groups can leave a transaction with a
+      // generous gas limit without room at its turn.
+      const arrival = await merge(input, []);
+      if (best === undefined || arrival.block.value > best.block.value) best = arrival;
       const chosen = best as { block: PartialBlock; failed: number };
       return { algorithm: CONFLICT_GROUPS, block: chosen.block, failed: chosen.failed, ms: performance.now() - start };
     },
