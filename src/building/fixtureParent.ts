@@ -9,11 +9,9 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { Address } from "@ethereumjs/util";
-import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../execution/chain.js";
-import { weftCustomCrypto } from "../execution/crypto/native.js";
 import type { BlockFixture } from "../execution/fixture.js";
-import { stateFromFixture } from "../execution/state/fromFixture.js";
 import type { StateLayer } from "../execution/state/layer.js";
+import { openFixture } from "../execution/weftEngine.js";
 import type { BlockAttributes } from "./context.js";
 import { type TransactionOrder, transactionOrder } from "./orders/order.js";
 
@@ -36,14 +34,7 @@ export interface FixtureParent {
 
 /** Decodes the fixture's block and builds its pre-state (loading KZG when the block carries blobs). */
 export async function fixtureParent(fixture: BlockFixture, file?: string): Promise<FixtureParent> {
-  if (hasBlobTransactions(fixture)) await loadKzg();
-  const common = mainnetCommon({
-    blockNumber: BigInt(fixture.block.number),
-    timestamp: BigInt(fixture.block.timestamp),
-    customCrypto: weftCustomCrypto(),
-  });
-  const block = decodeBlock(fixture, common, file, { freeze: false });
-  const base = stateFromFixture(fixture.preState, file);
+  const { common, block, base } = await openFixture(fixture, file);
   const h = block.header;
   return {
     common,

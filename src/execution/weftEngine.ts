@@ -2,6 +2,8 @@
  * The weft engine: `@ethereumjs/vm` on weft's flat, journaled state layer, with native signature recovery and
  * keccak, executing a block through `executeBlock`.
  */
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
 import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "./chain.js";
 import { weftCustomCrypto } from "./crypto/native.js";
 import { SenderRecovery } from "./crypto/senderRecovery.js";
@@ -30,6 +32,28 @@ export interface WeftEngineOptions {
   recoverOffThread?: boolean;
 }
 
+/** A fixture opened on weft's side: the block decoded unfrozen under native crypto, and its pre-state. */
+export interface OpenedFixture {
+  common: Common;
+  block: Block;
+  base: StateLayer;
+}
+
+/**
+ * Decodes a fixture's block for weft (transactions unfrozen: senders are pinned as they are recovered in batch)
+ * and builds its pre-state; loads KZG first when the block carries blobs.
+ */
+export async function openFixture(fixture: BlockFixture, file?: string): Promise<OpenedFixture> {
+  if (hasBlobTransactions(fixture)) await loadKzg();
+  const common = mainnetCommon({
+    blockNumber: BigInt(fixture.block.number),
+    timestamp: BigInt(fixture.block.timestamp),
+    customCrypto: weftCustomCrypto(),
+  });
+  const block = decodeBlock(fixture, common, file, { freeze: false });
+  return { common, block, base: stateFromFixture(fixture.preState, file) };
+}
+
 export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine {
   const threads = options.threads ?? 1;
   let pool: WorkerPool | undefined;
@@ -37,14 +61,7 @@ export function createWeftEngine(options: WeftEngineOptions = {}): ReplayEngine 
   return {
     name: "weft",
     async prepare(fixture: BlockFixture, file?: string): Promise<PreparedBlock> {
-      if (hasBlobTransactions(fixture)) await loadKzg();
-      const common = mainnetCommon({
-        blockNumber: BigInt(fixture.block.number),
-        timestamp: BigInt(fixture.block.timestamp),
-        customCrypto: weftCustomCrypto(),
-      });
-      const block = decodeBlock(fixture, common, file, { freeze: false });
-      const base = stateFromFixture(fixture.preState, file);
+      const { common, block, base } = await openFixture(fixture, file);
       const state = new WeftStateManager({ layer: new StateLayer(base), recordAccess: options.recordAccess ?? false });
 
       const vm = await createWeftVM({
