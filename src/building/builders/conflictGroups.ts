@@ -18,6 +18,11 @@ const FIELD_BITS = [1, 2, 4, 8, 16] as const;
 const STORAGE_FLAG = `#${ACCOUNT_STORAGE}`;
 
 export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrder[][] {
+  // Renumbered only between groupings: one grouping's keys are all of one generation.
+  if (keyIds.size > MAX_KEYS) {
+    keyIds = new Map();
+    generation++;
+  }
   const parent = new Int32Array(orders.length);
   for (let i = 0; i < parent.length; i++) parent[i] = i;
   const find = (i: number): number => {
@@ -36,28 +41,30 @@ export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrde
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   };
 
-  const firstWriter = new Map<string, number>();
-  const write = (key: string, i: number) => {
+  const firstWriter = new Map<number, number>();
+  const write = (key: number, i: number) => {
     const w = firstWriter.get(key);
     if (w === undefined) firstWriter.set(key, i);
     else union(w, i);
   };
   orders.forEach((o, i) => {
-    forEachKey(o.execution.writes, (key) => {
+    const writes = keysOf(o.execution.writes);
+    for (let k = 0; k < writes.ids.length; k++) {
+      const key = writes.ids[k] as number;
       // "Has storage" changes with any slot write; writers of different slots do not conflict through it, only
       // with an order that reads the flag (a CREATE over the address): it joins the first writer below.
-      if (key.endsWith(STORAGE_FLAG)) {
+      if (writes.flags[k] === 1) {
         if (!firstWriter.has(key)) firstWriter.set(key, i);
       } else write(key, i);
-    });
+    }
     // Orders of one sender share its nonce, even the coinbase's (whose account is not a key above).
-    for (const t of o.order.txs) write(`nonce:${t.sender}`, i);
+    for (const t of o.order.txs) write(keyId(`nonce:${t.sender}`), i);
   });
   orders.forEach((o, i) => {
-    forEachKey(o.execution.reads, (key) => {
+    for (const key of keysOf(o.execution.reads).ids) {
       const w = firstWriter.get(key);
       if (w !== undefined) union(w, i);
-    });
+    }
   });
 
   const groups = new Map<number, SimulatedOrder[]>();
@@ -70,18 +77,53 @@ export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrde
   return [...groups.values()];
 }
 
-/** The keys of an access set, made once per set: the same simulations are grouped by every build of a block. */
-const keyCache = new WeakMap<AccessSet, string[]>();
+/**
+ * State keys as small integers, so that grouping works on numbers instead of hashing long strings: the same keys
+ * come back in every build of a block. Renumbered from scratch (a new generation) when the table grows large.
+ */
+let keyIds = new Map<string, number>();
+let generation = 0;
+const MAX_KEYS = 4_000_000;
 
-function forEachKey(set: AccessSet, fn: (key: string) => void): void {
-  let keys = keyCache.get(set);
-  if (keys === undefined) {
-    keys = [];
-    for (const [address, mask] of set.accounts) {
-      for (const bit of FIELD_BITS) if (mask & bit) keys.push(`${address}#${bit}`);
-    }
-    for (const [address, slots] of set.storage) for (const slot of slots) keys.push(`${address}:${slot}`);
-    keyCache.set(set, keys);
+function keyId(key: string): number {
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    id = keyIds.size;
+    keyIds.set(key, id);
   }
-  for (const key of keys) fn(key);
+  return id;
+}
+
+interface SetKeys {
+  generation: number;
+  ids: Int32Array;
+  /** 1 where the key is an account's "has storage" flag. */
+  flags: Uint8Array;
+}
+
+/** The keys of an access set, made once per set: the same simulations are grouped by every build of a block. */
+const keyCache = new WeakMap<AccessSet, SetKeys>();
+
+function keysOf(set: AccessSet): SetKeys {
+  const known = keyCache.get(set);
+  if (known !== undefined && known.generation === generation) return known;
+  const ids: number[] = [];
+  const flags: number[] = [];
+  for (const [address, mask] of set.accounts) {
+    for (const bit of FIELD_BITS) {
+      if (!(mask & bit)) continue;
+      const key = `${address}#${bit}`;
+      ids.push(keyId(key));
+      flags.push(key.endsWith(STORAGE_FLAG) ? 1 : 0);
+    }
+  }
+  for (const [address, slots] of set.storage) {
+    for (const slot of slots) {
+      ids.push(keyId(`${address}:${slot}`));
+      flags.push(0);
+    }
+  }
+  const keys = { generation, ids: Int32Array.from(ids), flags: Uint8Array.from(flags) };
+  keyCache.set(set, keys);
+  return keys;
 }
