@@ -85,7 +85,9 @@ function pushValue(code: Uint8Array, at: number, n: number): bigint {
 /**
  * The same result as the library's `_getValidJumpDestinations` (jump destinations, PUSH values by position,
  * opcode entries at instruction starts), computed without a hardfork lookup per byte and without a hex round
- * trip per PUSH. Used only where EIP-8024's immediates are inactive (see UNTUNABLE_EIPS).
+ * trip per PUSH. The tuned loop takes the jumps and PUSH values (cached per code) and reads each opcode's entry
+ * from the table as it goes; this whole form is what the tests compare with the library's. Valid only where
+ * EIP-8024's immediates are inactive (see UNTUNABLE_EIPS).
  */
 export function jumpAnalysis(code: Uint8Array, table: Record<number, OpEntry>): Analysis {
   const { jumps, pushes } = analyse(code);
