@@ -95,20 +95,22 @@ export class ParentRoots {
   }
 }
 
-/**
- * The state root of `top` (a stack of layers over `roots.parent`): the accounts and storage the layers changed
- * are re-hashed on the parent's cached tries; nothing else is. `storageRoots` (account key → storage root as
- * `top` sees it), when given, is read and filled: its owner drops an entry whenever that account's storage
- * changes.
- */
-export function stateRoot(top: StateLayer, roots: ParentRoots, storageRoots?: Map<string, Uint8Array>): Uint8Array {
-  const accounts = new Set<string>();
-  const storage = new Map<string, Set<string>>();
-  const wiped = new Set<string>();
-  for (let layer: StateLayer | undefined = top; layer !== roots.parent; layer = layer.parent) {
-    if (layer === undefined) throw new Error("stateRoot: the layers do not lead to the parent of the roots");
+/** What the layers from `top` down to (not including) `base` changed: accounts (any change), slots, wipes. */
+interface LayerChanges {
+  /** Every account the layers changed: its record, its storage, or a wipe of it. */
+  accounts: Set<string>;
+  storage: Map<string, Set<string>>;
+  wiped: Set<string>;
+}
+
+/** Adds to `into` what the layers from `top` down to `base` changed. */
+function collectChanges(top: StateLayer, base: StateLayer, into: LayerChanges): LayerChanges {
+  const { accounts, storage, wiped } = into;
+  for (let layer: StateLayer | undefined = top; layer !== base; layer = layer.parent) {
+    if (layer === undefined) throw new Error("state root: the layers do not lead to the base of the roots");
     for (const key of layer.accounts.keys()) accounts.add(key);
     for (const [key, slots] of layer.storage) {
+      accounts.add(key);
       let set = storage.get(key);
       if (set === undefined) {
         set = new Set();
@@ -116,10 +118,28 @@ export function stateRoot(top: StateLayer, roots: ParentRoots, storageRoots?: Ma
       }
       for (const slot of slots.keys()) set.add(slot);
     }
-    for (const key of layer.cleared) wiped.add(key);
+    for (const key of layer.cleared) {
+      accounts.add(key);
+      wiped.add(key);
+    }
   }
+  return into;
+}
+
+/**
+ * The state root of `top` (a stack of layers over `roots.parent`): the accounts and storage the layers changed
+ * are re-hashed on the parent's cached tries; nothing else is. `storageRoots` (account key → storage root as
+ * `top` sees it), when given, is read and filled: its owner drops an entry whenever that account's storage
+ * changes.
+ */
+export function stateRoot(top: StateLayer, roots: ParentRoots, storageRoots?: Map<string, Uint8Array>): Uint8Array {
+  const { accounts, storage, wiped } = collectChanges(top, roots.parent, {
+    accounts: new Set(),
+    storage: new Map(),
+    wiped: new Set(),
+  });
   const changes = new Map<string, TrieChange | null>();
-  for (const key of new Set([...accounts, ...storage.keys(), ...wiped])) {
+  for (const key of accounts) {
     const record = top.account(key);
     const h = hashedKey(key);
     if (record === null) {
@@ -179,27 +199,14 @@ export class RollingRoots {
 
   /** The state root of `top`; `storageRoots` as for `stateRoot`. */
   root(top: StateLayer, storageRoots?: Map<string, Uint8Array>): Uint8Array {
-    const accounts = new Set<string>(this.#leaves.keys());
+    // Every key committed before is looked at again, whether or not a layer still holds it.
     const storage = new Map<string, Set<string>>();
     for (const [key, slots] of this.#slots) storage.set(key, new Set(slots.keys()));
-    const wiped = new Set<string>();
-    for (let layer: StateLayer | undefined = top; layer !== this.base; layer = layer.parent) {
-      if (layer === undefined) throw new Error("RollingRoots: the layers do not lead to the base");
-      for (const key of layer.accounts.keys()) accounts.add(key);
-      for (const [key, slots] of layer.storage) {
-        accounts.add(key);
-        let set = storage.get(key);
-        if (set === undefined) {
-          set = new Set();
-          storage.set(key, set);
-        }
-        for (const slot of slots.keys()) set.add(slot);
-      }
-      for (const key of layer.cleared) {
-        accounts.add(key);
-        wiped.add(key);
-      }
-    }
+    const { accounts, wiped } = collectChanges(top, this.base, {
+      accounts: new Set(this.#leaves.keys()),
+      storage,
+      wiped: new Set(),
+    });
     const changes = new Map<string, TrieChange | null>();
     for (const key of accounts) {
       const record = top.account(key);
