@@ -126,7 +126,7 @@ export async function executeBlock(options: ExecuteBlockOptions): Promise<BlockE
   try {
     for (let index = 0; index < txs.length; index++) {
       const tx = txs[index] as TypedTransaction;
-      recovery?.poll();
+      recovery?.pin(index);
       const badSignature = badSignatures === undefined ? signatureProblem(tx) : badSignatures.get(index);
       if (badSignature !== undefined) {
         acc.reject(index, badSignature);
@@ -135,6 +135,7 @@ export async function executeBlock(options: ExecuteBlockOptions): Promise<BlockE
       await executeInOrder(vm, state, block, tx, index, acc);
     }
   } finally {
+    recovery?.stop();
     if (intermediateRoots) state.pinRootBase(undefined);
   }
   const coinbaseDelta = ((await state.getAccount(coinbase))?.balance ?? 0n) - coinbaseBefore;

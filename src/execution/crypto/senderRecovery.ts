@@ -1,15 +1,19 @@
 /**
  * Senders recovered off the hot path: when a block is handed to the engine, every transaction's signature goes
- * to a worker thread in one batch; as chunks of public keys come back, the executing thread pins them on the
- * transactions (`pinSender`). It never waits: a transaction whose sender has not arrived yet is recovered in
- * place, as it would be without the worker. The checks ethereumjs makes around recovery (the high-s rule from
- * Homestead) are made here before a key is pinned.
+ * to a worker thread in one batch, and the recovered keys come back through shared memory (`RecoveryTable`, see
+ * `recoveryWorker.ts`). Before executing a transaction, a thread pins its sender from the table (`pinSender`) if
+ * it is there. It never waits: a transaction whose sender is not recovered yet is recovered in place, as it would
+ * be without the worker. The checks ethereumjs makes around recovery (the high-s rule from Homestead) are made
+ * here before a signature is sent. The table can be handed to other threads (the parallel workers), which pin
+ * from it the same way (`RecoveredSenders`).
  */
-import { MessageChannel, type MessagePort, receiveMessageOnPort } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { Address, bigIntToBytes, calculateSigRecovery, SECP256K1_ORDER_DIV_2, setLengthLeft } from "@ethereumjs/util";
 import { spawnWorker } from "../parallel/pool.js";
-import type { RecoveryChunk, RecoveryRequest } from "./recoveryWorker.js";
+import { KEY_BYTES, RECOVERED, type RecoveryRequest, type RecoveryTable } from "./recoveryTable.js";
+
+export type { RecoveryTable } from "./recoveryTable.js";
 
 /** Pins a sender on an unfrozen transaction and freezes it; false if the transaction is frozen already. */
 export function pinSender(tx: TypedTransaction, publicKey: Uint8Array, address: Uint8Array): boolean {
@@ -21,26 +25,52 @@ export function pinSender(tx: TypedTransaction, publicKey: Uint8Array, address: 
   return true;
 }
 
+/** A recovery table as seen by one thread: pins the senders recovered there on that thread's transactions. */
+export class RecoveredSenders {
+  readonly #status: Int32Array;
+  readonly #keys: Uint8Array;
+
+  constructor(table: RecoveryTable) {
+    this.#status = new Int32Array(table.status);
+    this.#keys = new Uint8Array(table.keys);
+  }
+
+  /**
+   * Pins transaction i's sender if it has been recovered. The transaction must be the table's i-th (any
+   * decoding of the same bytes will do) and unfrozen; returns whether it was pinned.
+   */
+  pin(i: number, tx: TypedTransaction): boolean {
+    if (Atomics.load(this.#status, i) !== RECOVERED) return false;
+    const entry = this.#keys.slice(KEY_BYTES * i, KEY_BYTES * (i + 1));
+    return pinSender(tx, entry.subarray(0, 64), entry.subarray(64));
+  }
+}
+
 export interface RecoveryJob {
-  /** Pins whatever senders have arrived. */
-  poll(): void;
-  /** How many senders the worker has pinned so far. */
+  /** The shared table the worker fills: other threads may pin from it (`RecoveredSenders`). */
+  readonly table: RecoveryTable;
+  /** Pins transaction i's sender if the worker has recovered it. */
+  pin(i: number): void;
+  /** Tells the worker to stop: the block is done (or abandoned) and its remaining senders are not needed. */
+  stop(): void;
+  /** How many senders this job has pinned so far. */
   readonly pinned: number;
 }
 
 export class SenderRecovery {
-  readonly #worker = spawnWorker(new URL("./recoveryWorker", import.meta.url));
-  readonly #port: MessagePort;
+  readonly #worker: Worker = spawnWorker(new URL("./recoveryWorker", import.meta.url));
   readonly #ready: Promise<void>;
-  #nextId = 1;
 
   constructor() {
-    this.#ready = new Promise((resolve) => this.#worker.once("message", () => resolve()));
-    this.#worker.unref();
-    const channel = new MessageChannel();
-    channel.port1.unref();
-    this.#worker.postMessage({ port: channel.port2 }, [channel.port2]);
-    this.#port = channel.port1;
+    // Referenced until it has answered, so that a process awaiting `ready()` is kept alive; then it never holds
+    // the process open.
+    this.#ready = new Promise((resolve) =>
+      this.#worker.once("message", () => {
+        this.#worker.unref();
+        resolve();
+      }),
+    );
+    this.#worker.postMessage("hello");
   }
 
   /** Resolves once the worker has loaded (nothing needs to wait for it; benchmarks and tests may). */
@@ -48,17 +78,19 @@ export class SenderRecovery {
     return this.#ready;
   }
 
-  /** Sends the block's signatures to the worker; poll the job before executing each transaction. */
+  /** Sends the block's signatures to the worker; pin each transaction's sender before executing it. */
   start(txs: readonly TypedTransaction[]): RecoveryJob {
-    const id = this.#nextId++;
     const n = txs.length;
+    const table: RecoveryTable = {
+      keys: new SharedArrayBuffer(KEY_BYTES * n),
+      status: new SharedArrayBuffer(4 * (n + 1)),
+    };
     const request: RecoveryRequest = {
-      id,
+      table,
       hashes: new Uint8Array(32 * n),
       signatures: new Uint8Array(64 * n),
-      recoveryIds: new Uint8Array(n),
+      recoveryIds: new Uint8Array(n).fill(255),
     };
-    const eligible = new Uint8Array(n);
     txs.forEach((tx, i) => {
       if (Object.isFrozen(tx) || tx.v === undefined || tx.r === undefined || tx.s === undefined) return;
       if (tx.common.gteHardfork("homestead") && tx.s > SECP256K1_ORDER_DIV_2) return;
@@ -74,39 +106,29 @@ export class SenderRecovery {
       request.signatures.set(setLengthLeft(bigIntToBytes(tx.r), 32), 64 * i);
       request.signatures.set(setLengthLeft(bigIntToBytes(tx.s), 32), 64 * i + 32);
       request.recoveryIds[i] = Number(recovery);
-      eligible[i] = 1;
     });
     this.#worker.postMessage(request, [
       request.hashes.buffer as ArrayBuffer,
       request.signatures.buffer as ArrayBuffer,
       request.recoveryIds.buffer as ArrayBuffer,
     ]);
-    const port = this.#port;
+    const senders = new RecoveredSenders(table);
     let pinned = 0;
     return {
+      table,
       get pinned() {
         return pinned;
       },
-      poll() {
-        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-          const chunk = m.message as RecoveryChunk;
-          if (chunk.id !== id) continue;
-          const count = chunk.keys.length / 84;
-          for (let k = 0; k < count; k++) {
-            const i = chunk.start + k;
-            if (eligible[i] !== 1) continue;
-            const publicKey = chunk.keys.subarray(84 * k, 84 * k + 64);
-            if (publicKey.every((b) => b === 0)) continue;
-            if (pinSender(txs[i] as TypedTransaction, publicKey, chunk.keys.subarray(84 * k + 64, 84 * k + 84)))
-              pinned++;
-          }
-        }
+      pin(i: number) {
+        if (senders.pin(i, txs[i] as TypedTransaction)) pinned++;
+      },
+      stop() {
+        Atomics.store(new Int32Array(table.status), n, 1);
       },
     };
   }
 
   async close(): Promise<void> {
-    this.#port.close();
     await this.#worker.terminate();
   }
 }

@@ -164,6 +164,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     const flags = new Int32Array(shared);
     flags[0] = n;
     if (options.declared !== undefined) reserveConflicting(options.declared, flags);
+    const recovery = options.senderRecovery?.start(txs);
     const task = {
       blockId,
       hardfork: common.hardfork(),
@@ -174,10 +175,10 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       preDiff: diffOf(state.layer),
       coinbaseKey,
       shared,
+      senders: recovery?.table,
     };
     const commitPorts = pool?.startBlock(task) ?? [];
 
-    const recovery = options.senderRecovery?.start(txs);
     const results: Array<SpeculativeResult | undefined> = new Array(n);
     let workerFailed = false;
     const drain = () => {
@@ -272,7 +273,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         stats.conflicts[address] = (stats.conflicts[address] ?? 0) + 1;
       } else stats.inOrder++;
       // A speculation that ran had a valid signature; here it is checked (and the sender recovered) first.
-      recovery?.poll();
+      recovery?.pin(i);
       const problem = signatureProblem(tx);
       if (problem !== undefined) {
         acc.reject(i, problem);
@@ -294,6 +295,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         if (last !== undefined && last.index === i) last.access = undefined;
       }
     }
+    recovery?.stop();
     for (const port of commitPorts) port.close();
     const coinbaseDelta = (state.layer.account(coinbaseKey)?.balance ?? 0n) - coinbaseBalanceBefore;
     const result: ParallelExecution = { ...acc.result(coinbaseDelta), stats, fallbacks: stats.reexecuted };

@@ -1,5 +1,6 @@
 /** Messages between the committing thread and parallel-execution workers. */
 import type { MessagePort } from "node:worker_threads";
+import type { RecoveryTable } from "../crypto/recoveryTable.js";
 import type { SpeculativeResult } from "./speculate.js";
 import type { StateDiff } from "./stateDiff.js";
 
@@ -21,6 +22,8 @@ export interface BlockTask {
    * 1 committing thread, 2 worker, 3 reserved for in-order execution), [n+1..2n] done flags.
    */
   shared: SharedArrayBuffer;
+  /** The block's senders as the recovery thread fills them in, where it runs: pinned before speculating. */
+  senders: RecoveryTable | undefined;
 }
 
 export type WorkerMessage =

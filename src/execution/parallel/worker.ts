@@ -9,6 +9,7 @@ import { Common, Mainnet } from "@ethereumjs/common";
 import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { loadKzg, transactionCommon } from "../chain.js";
 import { weftCustomCrypto } from "../crypto/native.js";
+import { RecoveredSenders } from "../crypto/senderRecovery.js";
 import { StateLayer } from "../state/layer.js";
 import { WeftStateManager } from "../state/stateManager.js";
 import { fixtureBlockchain } from "../stock.js";
@@ -29,7 +30,13 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   const header = createBlockHeaderFromRLP(task.header, { common, skipConsensusFormatValidation: true });
   // Decoded only when claimed: the committing thread may execute most of the block before this worker gets far.
   const txCommon = transactionCommon(common);
-  const decode = (i: number) => createTxFromRLP(task.txs[i] as Uint8Array, { common: txCommon }) as TypedTransaction;
+  // Unfrozen, so that a sender the recovery thread has already recovered can be pinned on it.
+  const senders = task.senders === undefined ? undefined : new RecoveredSenders(task.senders);
+  const decode = (i: number) => {
+    const tx = createTxFromRLP(task.txs[i] as Uint8Array, { common: txCommon, freeze: false }) as TypedTransaction;
+    if (senders?.pin(i, tx) !== true) Object.freeze(tx);
+    return tx;
+  };
   const block = createBlock({ header, transactions: [] }, { common, skipConsensusFormatValidation: true });
   const blockLayer = new StateLayer(replica);
   applyDiff(blockLayer, task.preDiff);

@@ -1,15 +1,17 @@
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, expect, test } from "vitest";
 import { decodeBlock, mainnetCommon } from "../../../src/execution/chain.js";
 import { weftCustomCrypto } from "../../../src/execution/crypto/native.js";
-import { SenderRecovery } from "../../../src/execution/crypto/senderRecovery.js";
+import { recoveryOrder } from "../../../src/execution/crypto/recoveryTable.js";
+import { RecoveredSenders, SenderRecovery } from "../../../src/execution/crypto/senderRecovery.js";
 import { loadFixture } from "../../../src/execution/fixture.js";
 import { mainnetBlocksDir } from "../../shared.js";
 
 const recovery = new SenderRecovery();
 afterAll(() => recovery.close());
 
-test("senders recovered on the worker equal those recovered in place, high-s and all", async () => {
+test("senders recovered on the worker equal those recovered in place, high-s and all, for every reader of the table", async () => {
   const fixture = await loadFixture(join(mainnetBlocksDir(), "12459406.json.gz"));
   const common = mainnetCommon({
     blockNumber: BigInt(fixture.block.number),
@@ -22,10 +24,29 @@ test("senders recovered on the worker equal those recovered in place, high-s and
   const job = recovery.start(txs);
   const deadline = Date.now() + 20_000;
   while (job.pinned < txs.length && Date.now() < deadline) {
-    job.poll();
+    for (let i = 0; i < txs.length; i++) job.pin(i);
     await new Promise((r) => setTimeout(r, 5));
   }
   expect(job.pinned).toBe(txs.length);
   expect(txs.map((tx) => tx.getSenderAddress().toString())).toEqual(reference);
   expect(txs.every((tx) => Object.isFrozen(tx))).toBe(true);
+
+  // Another decoding of the same block (as a parallel worker has) pins from the same shared table.
+  const copies = decodeBlock(fixture, common, undefined, { freeze: false }).transactions;
+  const senders = new RecoveredSenders(job.table);
+  expect(copies.every((tx, i) => senders.pin(i, tx))).toBe(true);
+  expect(copies.map((tx) => tx.getSenderAddress().toString())).toEqual(reference);
+  // A frozen transaction is left alone.
+  expect(senders.pin(0, copies[0] as (typeof copies)[number])).toBe(false);
+  job.stop();
+});
+
+test("recovery visits every transaction once, from both ends inwards", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 300 }), (n) => {
+      const order = Array.from({ length: n }, (_, step) => recoveryOrder(step, n));
+      expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+      if (n >= 2) expect(order.slice(0, 2)).toEqual([0, n - 1]);
+    }),
+  );
 });

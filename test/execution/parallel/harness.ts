@@ -2,9 +2,11 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { createVM } from "@ethereumjs/vm";
+import type { SenderRecovery } from "../../../src/execution/crypto/senderRecovery.js";
 import { tuneEvm } from "../../../src/execution/evm/tuning.js";
 import { type BlockExecution, executeBlock } from "../../../src/execution/executeBlock.js";
 import type { DeclaredAccess } from "../../../src/execution/parallel/accessList.js";
+import { freshBlock } from "../../../src/execution/parallel/compareExecution.js";
 import { executeBlockParallel, type ParallelExecution } from "../../../src/execution/parallel/executeParallel.js";
 import type { WorkerPool } from "../../../src/execution/parallel/pool.js";
 import { normalizedDiff, snapshotOf } from "../../../src/execution/parallel/stateDiff.js";
@@ -39,6 +41,8 @@ export async function runParallel(
     blockHashes?: Record<string, string>;
     declared?: Array<DeclaredAccess | undefined>;
     enforceDeclared?: boolean;
+    /** Senders recovered on their own thread (the block's transactions are copied unfrozen for it). */
+    senderRecovery?: SenderRecovery;
   } = {},
 ) {
   const { state, vm } = await setup(common, base, extra.blockHashes ?? {});
@@ -46,9 +50,10 @@ export async function runParallel(
   const result = await executeBlockParallel({
     vm,
     state,
-    block,
+    block: extra.senderRecovery === undefined ? block : freshBlock(block, common),
     pool,
     replicasCurrent: true,
+    senderRecovery: extra.senderRecovery,
     ...(extra.blockHashes === undefined ? {} : { blockHashes: extra.blockHashes }),
     ...(extra.declared === undefined ? {} : { declared: extra.declared }),
     ...(extra.enforceDeclared === undefined ? {} : { enforceDeclared: extra.enforceDeclared }),

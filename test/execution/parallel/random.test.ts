@@ -5,6 +5,7 @@ import { Account, Address, bytesToHex, hexToBytes, privateToAddress, setLengthLe
 import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
 import { weftCustomCrypto } from "../../../src/execution/crypto/native.js";
+import { SenderRecovery } from "../../../src/execution/crypto/senderRecovery.js";
 import { declaredAccess } from "../../../src/execution/parallel/accessList.js";
 import { WorkerPool } from "../../../src/execution/parallel/pool.js";
 import { StateLayer } from "../../../src/execution/state/layer.js";
@@ -73,7 +74,8 @@ function buildBlock(c: Common, specs: readonly TxSpec[]): Block {
 // Two and three executing threads: the committing thread plus one or two workers.
 const pools = [new WorkerPool({ size: 1 }), new WorkerPool({ size: 2 })];
 const pool = pools[1] as WorkerPool;
-afterAll(() => Promise.all(pools.map((p) => p.close())));
+const senderRecovery = new SenderRecovery();
+afterAll(() => Promise.all([...pools.map((p) => p.close()), senderRecovery.close()]));
 
 describe("parallel equals sequential", () => {
   test("random blocks with random conflicts, on random thread counts", async () => {
@@ -82,11 +84,13 @@ describe("parallel equals sequential", () => {
       fc.asyncProperty(
         fc.array(txSpec, { minLength: 1, maxLength: 24 }),
         fc.constantFrom(...pools),
-        async (specs, p) => {
+        fc.boolean(),
+        async (specs, p, recovered) => {
           const c1 = common();
           const seq = await runSequential(c1, base, buildBlock(c1, specs));
           const c2 = common();
-          const par = await runParallel(c2, base, buildBlock(c2, specs), p);
+          // With recovery on its own thread, workers pin senders from its shared table.
+          const par = await runParallel(c2, base, buildBlock(c2, specs), p, recovered ? { senderRecovery } : {});
           expect(comparable(par)).toEqual(comparable(seq));
         },
       ),
