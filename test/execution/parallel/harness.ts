@@ -41,6 +41,7 @@ export async function runParallel(
     blockHashes?: Record<string, string>;
     declared?: Array<DeclaredAccess | undefined>;
     enforceDeclared?: boolean;
+    plainTransfersInOrder?: boolean;
     /** Senders recovered on their own thread (the block's transactions are copied unfrozen for it). */
     senderRecovery?: SenderRecovery;
   } = {},
@@ -54,6 +55,7 @@ export async function runParallel(
     pool,
     replicasCurrent: true,
     senderRecovery: extra.senderRecovery,
+    ...(extra.plainTransfersInOrder === undefined ? {} : { plainTransfersInOrder: extra.plainTransfersInOrder }),
     ...(extra.blockHashes === undefined ? {} : { blockHashes: extra.blockHashes }),
     ...(extra.declared === undefined ? {} : { declared: extra.declared }),
     ...(extra.enforceDeclared === undefined ? {} : { enforceDeclared: extra.enforceDeclared }),

@@ -85,12 +85,17 @@ describe("parallel equals sequential", () => {
         fc.array(txSpec, { minLength: 1, maxLength: 24 }),
         fc.constantFrom(...pools),
         fc.boolean(),
-        async (specs, p, recovered) => {
+        fc.boolean(),
+        async (specs, p, recovered, plainTransfersInOrder) => {
           const c1 = common();
           const seq = await runSequential(c1, base, buildBlock(c1, specs));
           const c2 = common();
           // With recovery on its own thread, workers pin senders from its shared table.
-          const par = await runParallel(c2, base, buildBlock(c2, specs), p, recovered ? { senderRecovery } : {});
+          // Plain transfers left to the committing thread, or speculated like any other transaction.
+          const par = await runParallel(c2, base, buildBlock(c2, specs), p, {
+            plainTransfersInOrder,
+            ...(recovered ? { senderRecovery } : {}),
+          });
           expect(comparable(par)).toEqual(comparable(seq));
         },
       ),
@@ -136,5 +141,33 @@ describe("parallel equals sequential", () => {
     expect(par.result.stats.strayed).toContain(2);
     expect(par.result.stats.strayed).not.toContain(1);
     expect(comparable(par)).toEqual(comparable(seq));
+  });
+
+  test("plain transfers execute in order on the committing thread; a block of them runs sequentially", async () => {
+    const base = await baseState();
+    const transfers: TxSpec[] = [0, 1, 2, 3, 4, 5].map((sender) => ({ sender, kind: "transfer", to: 0, value: 1 }));
+    const c = common();
+    const onlyTransfers = buildBlock(c, transfers);
+    const seq = await runSequential(c, base, onlyTransfers);
+    const par = await runParallel(common(), base, buildBlock(common(), transfers), pool);
+    expect(par.result.stats.sequentialReason).toMatch(/plain transfers/);
+    expect(comparable(par)).toEqual(comparable(seq));
+
+    // With contract calls beside them, the calls may be speculated, the transfers never are.
+    const mixed: TxSpec[] = [
+      ...transfers,
+      ...[0, 1, 2, 3].map((slot) => ({ sender: slot, kind: "count" as const, slot })),
+    ];
+    const seqMixed = await runSequential(common(), base, buildBlock(common(), mixed));
+    const parMixed = await runParallel(common(), base, buildBlock(common(), mixed), pool);
+    expect(parMixed.result.stats.sequentialReason).toBeUndefined();
+    expect(parMixed.result.stats.speculative).toBeLessThanOrEqual(4);
+    expect(comparable(parMixed)).toEqual(comparable(seqMixed));
+    // Speculated like any other transaction when asked.
+    const speculated = await runParallel(common(), base, buildBlock(common(), transfers), pool, {
+      plainTransfersInOrder: false,
+    });
+    expect(speculated.result.stats.sequentialReason).toBeUndefined();
+    expect(comparable(speculated)).toEqual(comparable(seq));
   });
 });
