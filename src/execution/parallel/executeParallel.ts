@@ -65,6 +65,8 @@ export interface ParallelStats {
   conflicts: Record<string, number>;
   /** Transactions that touched state outside their declared access sets (with `enforceDeclared`). */
   strayed: number[];
+  /** Transactions kept from the workers because speculation on their contract kept failing (`HotTargets`). */
+  heldBack?: number;
 }
 
 export interface ParallelExecution extends BlockExecution {
@@ -237,6 +239,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       if (!stats.strayed.includes(i)) stats.strayed.push(i);
       return true;
     };
+    const hot = new HotTargets(txs, flags);
     for (let i = 0; i < n; i++) {
       const tx = txs[i] as TypedTransaction;
       let result: SpeculativeResult | undefined;
@@ -275,9 +278,11 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         publish(i, accessOf(usable, coinbaseKey).writes);
         acc.commit(i, tx, usable.gasUsed, usable.receipt, recordAccess ? accessOf(usable, coinbaseKey) : undefined);
         stats.speculative++;
+        hot.record(i, true);
         continue;
       }
       if (result !== undefined) {
+        hot.record(i, false);
         stats.reexecuted++;
         const address = (conflict ?? (result.failed ? "speculation failed" : "")).split("|")[0] as string;
         stats.conflicts[address] = (stats.conflicts[address] ?? 0) + 1;
@@ -308,6 +313,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     recovery?.stop();
     for (const port of commitPorts) port.close();
     const coinbaseDelta = (state.layer.account(coinbaseKey)?.balance ?? 0n) - coinbaseBalanceBefore;
+    stats.heldBack = hot.heldBack;
     const result: ParallelExecution = { ...acc.result(coinbaseDelta), stats, fallbacks: stats.reexecuted };
     const requests = await finalizeBlock(vm, state, block, acc.receipts);
     if (requests !== undefined) result.requests = requests;
@@ -335,6 +341,57 @@ function plainTransfers(txs: readonly TypedTransaction[], base: StateLayer): Set
     if (code === undefined || isEmptyCodeHash(code)) plain.add(i);
   });
   return plain;
+}
+
+/** Invalidated speculations on one contract before the rest of its calls are held back from the workers. */
+const HOT_AFTER = 3;
+
+/**
+ * Learns, within a block, the contracts whose calls speculation keeps getting wrong (one hot pool, a
+ * cumulative-hash actor: each call reads what the one before it wrote) and holds the rest of their calls back
+ * for in-order execution (claim state 3), so the workers spend their time where speculation can succeed.
+ * Scheduling only: which thread executes a transaction never changes its result.
+ */
+class HotTargets {
+  readonly #byTarget = new Map<string, number[]>();
+  readonly #targetOf: Array<string | undefined>;
+  readonly #outcomes = new Map<string, { valid: number; invalid: number; held: boolean }>();
+  heldBack = 0;
+
+  constructor(
+    txs: readonly TypedTransaction[],
+    private readonly flags: Int32Array,
+  ) {
+    this.#targetOf = txs.map((tx, i) => {
+      if (tx.to === undefined) return undefined;
+      const key = bytesKey(tx.to.bytes);
+      let indices = this.#byTarget.get(key);
+      if (indices === undefined) {
+        indices = [];
+        this.#byTarget.set(key, indices);
+      }
+      indices.push(i);
+      return key;
+    });
+  }
+
+  /** Records whether transaction i's speculative result held; past the threshold, holds its contract back. */
+  record(i: number, valid: boolean): void {
+    const key = this.#targetOf[i];
+    if (key === undefined) return;
+    let outcome = this.#outcomes.get(key);
+    if (outcome === undefined) {
+      outcome = { valid: 0, invalid: 0, held: false };
+      this.#outcomes.set(key, outcome);
+    }
+    if (valid) outcome.valid++;
+    else outcome.invalid++;
+    if (valid || outcome.held || outcome.invalid < HOT_AFTER || outcome.invalid <= outcome.valid) return;
+    outcome.held = true;
+    for (const j of this.#byTarget.get(key) ?? []) {
+      if (j > i && Atomics.compareExchange(this.flags, 1 + j, 0, 3) === 0) this.heldBack++;
+    }
+  }
 }
 
 /** Marks for in-order execution (3) every transaction whose declared set overlaps an earlier transaction's. */
