@@ -1,6 +1,6 @@
 /**
  * One whole-list shuffle shared by several threads. A round's work is hashing its ~n/512 source blocks (most of
- * the time) and the kernel's swap pass. Every round's hashes depend only on the seed, so other threads can hash
+ * the time with as-sha256, about a third with the SIMD hasher) and the kernel's swap pass. Every round's hashes depend only on the seed, so other threads can hash
  * rounds ahead while one thread (the swapper) runs the swap passes in order. Steps (rounds in processing order,
  * see roundAt) are claimed from both ends of one shared counter:
  *
