@@ -2,11 +2,14 @@
  * Whole-list shuffling at 1M and 2M active validators (90 rounds), peers side by side in one process:
  *
  *   native @chainsafe/swap-or-not-shuffle   Rust via napi (the baseline of each table)
- *   weft unshuffleList                      SIMD swap kernel + as-sha256, one thread
+ *   weft unshuffleList                      SIMD swap kernel + SIMD source hashes (sha256x4.wat), one thread
  *   weft ShufflePool                        the same over worker threads (hashing shared, see parallelShuffle.ts)
  *   weft plain JS                           the same rounds in plain JavaScript (the no-SIMD fallback)
  *   lodestar 1.22 JS unshuffleList          Lodestar's former JavaScript implementation
  *   per-index compute_shuffled_index        timed on a sample of indices, extrapolated to the list
+ *   (hashing alone)                         every round's pivot and source hashes and nothing else: with the
+ *                                           SIMD hasher the one-thread path uses, and with as-sha256 one
+ *                                           `digest` per hash (the no-SIMD path, and the floor before sha256x4)
  *
  * then the peak memory of one 2M shuffle (in a fresh child process, resourceUsage().maxRSS above the RSS before
  * it), and proposer duties at slot 0 of an epoch with 1M validators, served by a ShufflingCache that was handed
@@ -21,6 +24,13 @@ import * as native from "@chainsafe/swap-or-not-shuffle";
 import { ShufflingCache } from "../src/consensus/cache/shufflingCache.js";
 import { PRESETS } from "../src/consensus/params.js";
 import { computeShuffledIndex } from "../src/consensus/shuffle/computeShuffledIndex.js";
+import {
+  createKernel,
+  kernelModule,
+  kernelRoundSources,
+  LIST_OFFSET,
+  setKernelSeed,
+} from "../src/consensus/shuffle/kernel.js";
 import { ShufflePool } from "../src/consensus/shuffle/pool.js";
 import { maxRoundBlocks, RoundHasher, roundLayout } from "../src/consensus/shuffle/roundHashes.js";
 import { unshuffleList } from "../src/consensus/shuffle/shuffleList.js";
@@ -48,13 +58,25 @@ function same(a: Uint32Array, b: Uint32Array): boolean {
   );
 }
 
-/** Only the hashing of a whole-list shuffle (every round's pivot and source blocks): the floor as-sha256 sets. */
-function hashOnly(n: number): void {
+/** Only the hashing of a whole-list shuffle (every round's pivot and source blocks), source blocks by as-sha256. */
+function hashOnlyAsSha256(n: number): void {
   const hasher = new RoundHasher();
   const words = new Int32Array(maxRoundBlocks(n) * 8);
   hasher.setSeed(seed);
   for (let round = 0; round < ROUNDS; round++)
     hasher.roundSources(round, roundLayout(hasher.pivot(round, n), n), words, 0);
+}
+
+/** The same with the source blocks hashed by sha256x4.wat into a kernel's memory, as unshuffleList does. */
+function hashOnlySimd(n: number): void {
+  const module = kernelModule();
+  if (module === null) throw new Error("no WebAssembly SIMD here");
+  const hasher = new RoundHasher();
+  const kernel = createKernel(module, maxRoundBlocks(n) * 32);
+  hasher.setSeed(seed);
+  setKernelSeed(kernel, seed);
+  for (let round = 0; round < ROUNDS; round++)
+    kernelRoundSources(kernel, round, roundLayout(hasher.pivot(round, n), n), LIST_OFFSET);
 }
 
 // --- memory probe (child process) -------------------------------------------------------------------------------
@@ -224,7 +246,8 @@ async function main(): Promise<void> {
       { name: "weft unshuffleList (SIMD kernel, 1 thread)", run: () => unshuffleList(input, seed, ROUNDS) },
       { name: `weft ShufflePool (${threads} threads)`, run: () => pool.unshuffleList(input, seed, ROUNDS) },
       { name: "weft plain JS (no SIMD)", run: () => unshuffleListJs(input, seed, ROUNDS) },
-      { name: "(weft's hashing alone, as-sha256)", run: () => hashOnly(n) },
+      { name: "(weft's hashing alone, SIMD sha256x4)", run: () => hashOnlySimd(n) },
+      { name: "(weft's hashing alone, as-sha256)", run: () => hashOnlyAsSha256(n) },
     ];
     if (lodestarUnshuffle !== undefined) {
       const lodestar = lodestarUnshuffle;
@@ -251,6 +274,12 @@ async function main(): Promise<void> {
     const nativeMs = row("native")?.medianMs ?? Number.NaN;
     const weftMs = row("weft unshuffleList")?.medianMs ?? Number.NaN;
     const poolMs = row("weft ShufflePool")?.medianMs ?? Number.NaN;
+    const hashSimdMs = row("(weft's hashing alone, SIMD")?.medianMs ?? Number.NaN;
+    const hashAsShaMs = row("(weft's hashing alone, as-sha256")?.medianMs ?? Number.NaN;
+    process.stdout.write(
+      `hashing alone: SIMD sha256x4 ${hashSimdMs.toFixed(1)} ms, as-sha256 ${hashAsShaMs.toFixed(1)} ms ` +
+        `(${(hashAsShaMs / hashSimdMs).toFixed(1)}× faster; ${(hashSimdMs / nativeMs).toFixed(3)}× native's whole shuffle)\n`,
+    );
     process.stdout.write(
       `per-index compute_shuffled_index: ${(perIndexMs / 1000).toFixed(1)} s for ${n} (from ${sample} indices), ` +
         `${(perIndexMs / weftMs).toFixed(0)}× weft's whole-list time\n`,

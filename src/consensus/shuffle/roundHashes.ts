@@ -10,9 +10,12 @@
  * needs only the source hashes of the blocks (j // 256) that segment 1's and segment 2's j ranges cover: about
  * n / 512 hashes, each hashed once.
  *
- * SHA-256 is `@chainsafe/as-sha256`. Its batch calls hash 64-byte messages (Merkle nodes); these messages are 33
- * and 37 bytes, so each is one `digest` of the library's WebAssembly module. A private instance of that module
- * (`newInstance`) lets the hash be read straight out of its memory: no allocation per hash, none per index.
+ * The pivot hashes (one per round) are `@chainsafe/as-sha256`'s, here. The source hashes are too where WebAssembly
+ * SIMD is missing (the plain-JavaScript path, and pool helpers there); with SIMD they are hashed four at a time by
+ * sha256x4.wat (kernel.ts), which as-sha256 cannot do: its batch calls hash 64-byte messages (Merkle nodes), these
+ * messages are 33 and 37 bytes, so each is one `digest` of the library's WebAssembly module. A private instance of
+ * that module (`newInstance`) lets the hash be read straight out of its memory: no allocation per hash, none per
+ * index.
  */
 import { newInstance, type WasmContext } from "@chainsafe/as-sha256/lib/wasm.js";
 

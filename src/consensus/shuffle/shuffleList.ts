@@ -4,7 +4,8 @@
  * the order data flows:
  *
  *   1. pivot = one hash of (seed, round); the layout gives the two mirrored segments and the source blocks they use;
- *   2. those ~n/512 source hashes are written end to end into the kernel's memory (roundHashes.ts);
+ *   2. those ~n/512 source hashes are written end to end into the kernel's memory, four per SIMD step
+ *      (sha256x4.wat; the pivot hash is as-sha256's, roundHashes.ts);
  *   3. the SIMD kernel (kernel.wat) swaps every pair whose bit is set, branch-free, 8 pairs per step.
  *
  * `unshuffleList(indices)[i] === indices[computeShuffledIndex(i, n, seed, rounds)]` (the rounds run backwards),
@@ -12,7 +13,7 @@
  * same rounds run in plain JavaScript (shuffleListJs.ts).
  */
 import { assertListSize, assertRounds, assertSeed } from "./checks.js";
-import { createKernel, kernelModule } from "./kernel.js";
+import { createKernel, kernelModule, kernelRoundSources, LIST_OFFSET, setKernelSeed } from "./kernel.js";
 import { maxRoundBlocks, roundAt, roundHasher, roundLayout } from "./roundHashes.js";
 import { innerShuffleListJs } from "./shuffleListJs.js";
 
@@ -35,28 +36,28 @@ function innerShuffleList(indices: Uint32Array, seed: Uint8Array, rounds: number
   const module = kernelModule();
   if (module === null) return innerShuffleListJs(indices, seed, rounds, forwards);
 
-  // Kernel memory: the list as i32 at byte 0, then one round's source hashes (plus slack for the kernel's
+  // Kernel memory from LIST_OFFSET: the list as i32, then one round's source hashes (plus slack for the kernel's
   // unaligned 4-byte bit loads).
-  const bitsPtr = n * 4;
-  const kernel = createKernel(module, bitsPtr + maxRoundBlocks(n) * 32 + 16);
+  const bitsPtr = LIST_OFFSET + n * 4;
+  const kernel = createKernel(module, n * 4 + maxRoundBlocks(n) * 32 + 16);
   const memory = kernel.memory.buffer;
-  new Uint32Array(memory, 0, n).set(indices);
-  const bitsWords = new Int32Array(memory, bitsPtr, maxRoundBlocks(n) * 8);
+  new Uint32Array(memory, LIST_OFFSET, n).set(indices);
 
   const hasher = roundHasher();
   hasher.setSeed(seed);
+  setKernelSeed(kernel, seed);
   for (let step = 0; step < rounds; step++) {
     const round = roundAt(step, rounds, forwards);
     const layout = roundLayout(hasher.pivot(round, n), n);
-    hasher.roundSources(round, layout, bitsWords, 0);
+    kernelRoundSources(kernel, round, layout, bitsPtr);
     // Each segment's bit stream starts at its first block; the kernel indexes it by absolute position j.
     if (layout.count1 > 0) {
-      kernel.segment(0, bitsPtr - layout.firstBlock1 * 32, 0, layout.pivot, layout.count1);
+      kernel.segment(LIST_OFFSET, bitsPtr - layout.firstBlock1 * 32, 0, layout.pivot, layout.count1);
     }
     if (layout.count2 > 0) {
       const base = bitsPtr + layout.blocks1 * 32 - layout.firstBlock2 * 32;
-      kernel.segment(0, base, layout.pivot + 1, n - 1, layout.count2);
+      kernel.segment(LIST_OFFSET, base, layout.pivot + 1, n - 1, layout.count2);
     }
   }
-  return new Uint32Array(memory, 0, n).slice();
+  return new Uint32Array(memory, LIST_OFFSET, n).slice();
 }

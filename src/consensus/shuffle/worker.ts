@@ -39,7 +39,7 @@ function handle(request: PoolRequest): Uint32Array | undefined {
       return swapShuffleJob(job, indices, module, roundHasher());
     }
     case "hash":
-      hashShuffleJob(request.job, roundHasher());
+      hashShuffleJob(request.job, roundHasher(), kernelModule());
       return undefined;
     case "proposers": {
       const { seeds, activeIndices, effectiveBalanceIncrements, preset } = request;
