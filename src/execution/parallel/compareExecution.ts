@@ -135,6 +135,9 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
 
     const p = await fresh(options, false);
     pool.setState(snapshotOf(options.base));
+    // The replicas hold the pre-state before the clock starts, as they do in steady state (kept current by
+    // each block's diff, never loaded whole while a block executes).
+    await pool.sync();
     const parBlock = freshBlock(block, options.common);
     start = performance.now();
     const pr = await executeBlockParallel({

@@ -18,7 +18,7 @@
  * existing empty account (EIP-161 would delete it on a zero fee, which a delta cannot express).
  */
 
-import { receiveMessageOnPort } from "node:worker_threads";
+import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import type { Block } from "@ethereumjs/block";
 import { Hardfork } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
@@ -193,26 +193,39 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
 
     const results: Array<SpeculativeResult | undefined> = new Array(n);
     let workerFailed = false;
+    const hot = new HotTargets(txs, flags);
+    const written = new LastWriters(n, (index) => hot.record(index, false));
+    // Workers that have stopped claiming (nothing left for them) are sent no more commits.
+    const stopped = commitPorts.map(() => false);
+    let running = commitPorts.length;
     const drain = () => {
-      for (const port of pool?.ports ?? []) {
+      const ports = pool?.ports ?? [];
+      for (let w = 0; w < ports.length; w++) {
+        const port = ports[w] as MessagePort;
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const message = m.message as ResultMessage;
           if (message.blockId !== blockId) continue;
-          if (message.kind === "result") results[message.result.index] = message.result;
-          else if (message.kind === "error") workerFailed = true;
+          if (message.kind === "result") {
+            const result = message.result;
+            results[result.index] = result;
+            if (result.failed) written.doom(result.index);
+            else written.watch(result.index, result.reads, result.version);
+          } else if (message.kind === "stopped") {
+            if (!stopped[w]) running--;
+            stopped[w] = true;
+          } else workerFailed = true;
         }
       }
     };
 
     const coinbaseBalanceBefore = state.layer.account(coinbaseKey)?.balance ?? 0n;
-    const written = new LastWriters();
     const blockLayer = state.layer;
     // Commits reach the workers in batches: the keys written since the last message, with their values as the
     // block's layer holds them when it is sent (one message per PUBLISH_EVERY commits, not one per transaction).
     let pending: AccessSet = { accounts: new Map(), storage: new Map() };
     let pendingCount = 0;
     const publish = (index: number, writes: AccessSet) => {
-      if (commitPorts.length === 0) return;
+      if (running === 0) return;
       for (const [address, mask] of writes.accounts)
         pending.accounts.set(address, (pending.accounts.get(address) ?? 0) | mask);
       for (const [address, slots] of writes.storage) {
@@ -225,7 +238,9 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       }
       if (++pendingCount < PUBLISH_EVERY && index < n - 1) return;
       const message: CommitMessage = { blockId, index, diff: diffForWrites(blockLayer, pending) };
-      for (const port of commitPorts) port.postMessage(message);
+      commitPorts.forEach((port, w) => {
+        if (!stopped[w]) port.postMessage(message);
+      });
       pending = { accounts: new Map(), storage: new Map() };
       pendingCount = 0;
     };
@@ -239,11 +254,12 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       if (!stats.strayed.includes(i)) stats.strayed.push(i);
       return true;
     };
-    const hot = new HotTargets(txs, flags);
     for (let i = 0; i < n; i++) {
       const tx = txs[i] as TypedTransaction;
       let result: SpeculativeResult | undefined;
       let conflict: string | undefined;
+      // Results that have arrived are watched from now on: a commit that invalidates one tells HotTargets early.
+      if (running > 0) drain();
       const claim = Atomics.compareExchange(flags, 1 + i, 0, 1);
       if (claim !== 0 && claim !== 3) {
         // A worker claimed it: its result is on the way (wait for the done flag, then read the port).
@@ -282,7 +298,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         continue;
       }
       if (result !== undefined) {
-        hot.record(i, false);
+        if (!written.isDoomed(i)) hot.record(i, false);
         stats.reexecuted++;
         const address = (conflict ?? (result.failed ? "speculation failed" : "")).split("|")[0] as string;
         stats.conflicts[address] = (stats.conflicts[address] ?? 0) + 1;
@@ -389,7 +405,8 @@ class HotTargets {
     if (valid || outcome.held || outcome.invalid < HOT_AFTER || outcome.invalid <= outcome.valid) return;
     outcome.held = true;
     for (const j of this.#byTarget.get(key) ?? []) {
-      if (j > i && Atomics.compareExchange(this.flags, 1 + j, 0, 3) === 0) this.heldBack++;
+      // Only those nobody has claimed yet (the committing thread, or a worker from the back).
+      if (Atomics.compareExchange(this.flags, 1 + j, 0, 3) === 0) this.heldBack++;
     }
   }
 }
@@ -458,15 +475,78 @@ const FIELDS = [ACCOUNT_EXISTS, ACCOUNT_NONCE, ACCOUNT_BALANCE, ACCOUNT_CODE, AC
 class LastWriters {
   readonly #fields = new Map<string, number>();
   readonly #slots = new Map<string, number>();
+  /**
+   * Early invalidation: for each key read by a speculative result not yet validated, the results that read
+   * it. A commit that writes such a key before the reader's turn dooms it (validation will throw it away), and
+   * `onDoomed` hears of it then, not when the committing thread reaches it.
+   */
+  readonly #readers = new Map<string, number[]>();
+  readonly #versions: Int32Array;
+  readonly #doomed: Uint8Array;
+
+  constructor(
+    n: number,
+    private readonly onDoomed: (index: number) => void,
+  ) {
+    this.#versions = new Int32Array(n);
+    this.#doomed = new Uint8Array(n);
+  }
 
   addAccount(address: string, mask: number, index: number): void {
-    for (const bit of FIELDS) if (mask & bit) this.#fields.set(`${address}|${bit}`, index);
+    for (const bit of FIELDS) {
+      if (mask & bit) {
+        const key = `${address}|${bit}`;
+        this.#fields.set(key, index);
+        this.#wrote(key, index);
+      }
+    }
   }
 
   add(writes: AccessSet, index: number): void {
     for (const [address, mask] of writes.accounts) this.addAccount(address, mask, index);
-    for (const [address, slots] of writes.storage)
-      for (const slot of slots) this.#slots.set(`${address}|${slot}`, index);
+    for (const [address, slots] of writes.storage) {
+      for (const slot of slots) {
+        const key = `${address}|${slot}`;
+        this.#slots.set(key, index);
+        this.#wrote(key, index);
+      }
+    }
+  }
+
+  /** Watches a speculative result that arrived (or dooms it at once if something it read is already written). */
+  watch(index: number, reads: AccessSet, version: number): void {
+    if (this.conflict(reads, version) !== undefined) {
+      this.doom(index);
+      return;
+    }
+    this.#versions[index] = version;
+    const add = (key: string) => {
+      const readers = this.#readers.get(key);
+      if (readers === undefined) this.#readers.set(key, [index]);
+      else readers.push(index);
+    };
+    for (const [address, mask] of reads.accounts) for (const bit of FIELDS) if (mask & bit) add(`${address}|${bit}`);
+    for (const [address, slots] of reads.storage) for (const slot of slots) add(`${address}|${slot}`);
+  }
+
+  doom(index: number): void {
+    if (this.#doomed[index] === 1) return;
+    this.#doomed[index] = 1;
+    this.onDoomed(index);
+  }
+
+  isDoomed(index: number): boolean {
+    return this.#doomed[index] === 1;
+  }
+
+  #wrote(key: string, index: number): void {
+    const readers = this.#readers.get(key);
+    if (readers === undefined) return;
+    // Readers at or before `index` are validated already; those that speculated after it saw this write.
+    const later = readers.filter((j) => j > index && (this.#versions[j] as number) > index);
+    for (const j of readers) if (j > index && (this.#versions[j] as number) <= index) this.doom(j);
+    if (later.length === 0) this.#readers.delete(key);
+    else this.#readers.set(key, later);
   }
 
   /** The first read a transaction committed at or after `version` has since written (`address` or `address|slot`). */

@@ -30,7 +30,9 @@ export type WorkerMessage =
   | { kind: "init"; port: MessagePort }
   | { kind: "state"; snapshot: StateDiff }
   | { kind: "diff"; diff: StateDiff }
-  | { kind: "block"; task: BlockTask; commits: MessagePort };
+  | { kind: "block"; task: BlockTask; commits: MessagePort }
+  /** Answered with a message on the worker's own port once everything before it is handled. */
+  | { kind: "sync" };
 
 /** A committed transaction's effect, streamed to the workers so their speculation sees the block so far. */
 export interface CommitMessage {

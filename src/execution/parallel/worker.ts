@@ -87,6 +87,9 @@ parentPort.on("message", (message: WorkerMessage) => {
     case "diff":
       applyDiff(replica, message.diff);
       break;
+    case "sync":
+      parentPort?.postMessage({ kind: "synced" });
+      break;
     case "block":
       runBlock(message.task, message.commits).catch((error: unknown) => {
         results?.postMessage({ kind: "error", blockId: message.task.blockId, message: String(error) });
