@@ -1,0 +1,166 @@
+/**
+ * Validation on the committing thread: which speculative results still hold when their turn comes
+ * (`LastWriters`: the last writer of every key, and early invalidation of results waiting for their turn), and
+ * which contracts' calls are not worth speculating in this block (`HotTargets`).
+ */
+import type { TypedTransaction } from "@ethereumjs/tx";
+import {
+  ACCOUNT_BALANCE,
+  ACCOUNT_CODE,
+  ACCOUNT_EXISTS,
+  ACCOUNT_NONCE,
+  ACCOUNT_STORAGE,
+  type AccessSet,
+} from "../state/access.js";
+import { bytesKey } from "../state/keys.js";
+
+const FIELDS = [ACCOUNT_EXISTS, ACCOUNT_NONCE, ACCOUNT_BALANCE, ACCOUNT_CODE, ACCOUNT_STORAGE];
+
+/**
+ * For every account field and slot the block's committed transactions wrote, the index of the last writer. A
+ * speculation that saw transactions [0, version) is valid if nothing it read was written at or after version.
+ */
+export class LastWriters {
+  readonly #fields = new Map<string, number>();
+  readonly #slots = new Map<string, number>();
+  /**
+   * Early invalidation: for each key read by a speculative result not yet validated, the results that read
+   * it. A commit that writes such a key before the reader's turn dooms it (validation will throw it away), and
+   * `onDoomed` hears of it then, not when the committing thread reaches it.
+   */
+  readonly #readers = new Map<string, number[]>();
+  readonly #versions: Int32Array;
+  readonly #doomed: Uint8Array;
+
+  constructor(
+    n: number,
+    private readonly onDoomed: (index: number) => void,
+  ) {
+    this.#versions = new Int32Array(n);
+    this.#doomed = new Uint8Array(n);
+  }
+
+  addAccount(address: string, mask: number, index: number): void {
+    for (const bit of FIELDS) {
+      if (mask & bit) {
+        const key = `${address}|${bit}`;
+        this.#fields.set(key, index);
+        this.#wrote(key, index);
+      }
+    }
+  }
+
+  add(writes: AccessSet, index: number): void {
+    for (const [address, mask] of writes.accounts) this.addAccount(address, mask, index);
+    for (const [address, slots] of writes.storage) {
+      for (const slot of slots) {
+        const key = `${address}|${slot}`;
+        this.#slots.set(key, index);
+        this.#wrote(key, index);
+      }
+    }
+  }
+
+  /** Watches a speculative result that arrived (or dooms it at once if something it read is already written). */
+  watch(index: number, reads: AccessSet, version: number): void {
+    if (this.conflict(reads, version) !== undefined) {
+      this.doom(index);
+      return;
+    }
+    this.#versions[index] = version;
+    const add = (key: string) => {
+      const readers = this.#readers.get(key);
+      if (readers === undefined) this.#readers.set(key, [index]);
+      else readers.push(index);
+    };
+    for (const [address, mask] of reads.accounts) for (const bit of FIELDS) if (mask & bit) add(`${address}|${bit}`);
+    for (const [address, slots] of reads.storage) for (const slot of slots) add(`${address}|${slot}`);
+  }
+
+  doom(index: number): void {
+    if (this.#doomed[index] === 1) return;
+    this.#doomed[index] = 1;
+    this.onDoomed(index);
+  }
+
+  isDoomed(index: number): boolean {
+    return this.#doomed[index] === 1;
+  }
+
+  #wrote(key: string, index: number): void {
+    const readers = this.#readers.get(key);
+    if (readers === undefined) return;
+    // Readers at or before `index` are validated already; those that speculated after it saw this write.
+    const later = readers.filter((j) => j > index && (this.#versions[j] as number) > index);
+    for (const j of readers) if (j > index && (this.#versions[j] as number) <= index) this.doom(j);
+    if (later.length === 0) this.#readers.delete(key);
+    else this.#readers.set(key, later);
+  }
+
+  /** The first read a transaction committed at or after `version` has since written (`address` or `address|slot`). */
+  conflict(reads: AccessSet, version: number): string | undefined {
+    for (const [address, mask] of reads.accounts) {
+      for (const bit of FIELDS) {
+        if ((mask & bit) !== 0 && (this.#fields.get(`${address}|${bit}`) ?? -1) >= version) return address;
+      }
+    }
+    for (const [address, slots] of reads.storage) {
+      for (const slot of slots) {
+        if ((this.#slots.get(`${address}|${slot}`) ?? -1) >= version) return `${address}|${slot}`;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Invalidated speculations on one contract before the rest of its calls are held back from the workers. */
+export const HOT_AFTER = 3;
+
+/**
+ * Learns, within a block, the contracts whose calls speculation keeps getting wrong (one hot pool, a
+ * cumulative-hash actor: each call reads what the one before it wrote) and holds the rest of their calls back
+ * for in-order execution (claim state 3), so the workers spend their time where speculation can succeed.
+ * Scheduling only: which thread executes a transaction never changes its result.
+ */
+export class HotTargets {
+  readonly #byTarget = new Map<string, number[]>();
+  readonly #targetOf: Array<string | undefined>;
+  readonly #outcomes = new Map<string, { valid: number; invalid: number; held: boolean }>();
+  heldBack = 0;
+
+  constructor(
+    txs: readonly TypedTransaction[],
+    private readonly flags: Int32Array,
+  ) {
+    this.#targetOf = txs.map((tx, i) => {
+      if (tx.to === undefined) return undefined;
+      const key = bytesKey(tx.to.bytes);
+      let indices = this.#byTarget.get(key);
+      if (indices === undefined) {
+        indices = [];
+        this.#byTarget.set(key, indices);
+      }
+      indices.push(i);
+      return key;
+    });
+  }
+
+  /** Records whether transaction i's speculative result held; past the threshold, holds its contract back. */
+  record(i: number, valid: boolean): void {
+    const key = this.#targetOf[i];
+    if (key === undefined) return;
+    let outcome = this.#outcomes.get(key);
+    if (outcome === undefined) {
+      outcome = { valid: 0, invalid: 0, held: false };
+      this.#outcomes.set(key, outcome);
+    }
+    if (valid) outcome.valid++;
+    else outcome.invalid++;
+    if (valid || outcome.held || outcome.invalid < HOT_AFTER || outcome.invalid <= outcome.valid) return;
+    outcome.held = true;
+    for (const j of this.#byTarget.get(key) ?? []) {
+      // Only those nobody has claimed yet (the committing thread, or a worker from the back).
+      if (Atomics.compareExchange(this.flags, 1 + j, 0, 3) === 0) this.heldBack++;
+    }
+  }
+}
