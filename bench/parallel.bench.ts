@@ -17,10 +17,14 @@ import { SenderRecovery } from "../src/execution/crypto/senderRecovery.js";
 import { executeBlock } from "../src/execution/executeBlock.js";
 import { loadFixture } from "../src/execution/fixture.js";
 import { freshBlock } from "../src/execution/parallel/compareExecution.js";
+import { availableParallelism } from "../src/execution/parallel/conflictGraph.js";
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
+import { markPostExecution } from "../src/execution/parallel/speculate.js";
 import { normalizedDiff, snapshotOf } from "../src/execution/parallel/stateDiff.js";
+import { emptyAccessSet } from "../src/execution/state/access.js";
 import { stateFromFixture } from "../src/execution/state/fromFixture.js";
+import { bytesKey } from "../src/execution/state/keys.js";
 import { StateLayer } from "../src/execution/state/layer.js";
 import { WeftStateManager } from "../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../src/execution/stock.js";
@@ -96,6 +100,29 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   return { ms, gas: Number(result.gasUsed), fingerprint, fallbacks: result.fallbacks };
 }
 
+/**
+ * The block's available parallelism: total work over the critical path of its conflict graph (work = gas per
+ * transaction), from an untimed sequential run that records read/write sets with the coinbase's fee lazy, as
+ * the parallel executor treats it. The speedup unlimited cores could reach.
+ */
+async function parallelismOf(b: BenchBlock): Promise<number> {
+  const common = b.common();
+  const block = b.block(common);
+  const state = new WeftStateManager({
+    layer: new StateLayer(b.base),
+    recordAccess: true,
+    lazyCoinbase: bytesKey(block.header.coinbase.bytes),
+  });
+  const vm = await createWeftVM({ common, stateManager: state, blockchain: fixtureBlockchain(b.blockHashes) });
+  markPostExecution(vm, state);
+  const result = await executeBlock({ vm, state, block });
+  const accesses = result.transactions.map((t) => t.access ?? { reads: emptyAccessSet(), writes: emptyAccessSet() });
+  return availableParallelism(
+    accesses,
+    result.transactions.map((t) => Number(t.gasUsed)),
+  ).availableParallelism;
+}
+
 async function mainnetBlocks(): Promise<BenchBlock[]> {
   const files = readdirSync(mainnetBlocksDir()).filter((f) => f.endsWith(".json.gz"));
   files.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
@@ -158,6 +185,7 @@ const rows: Array<{
   parN: number;
   identical: boolean;
   fallbacks: number;
+  parallelism: number;
 }> = [];
 for (const b of blocks) {
   const best = { seq: Number.POSITIVE_INFINITY, par1: Number.POSITIVE_INFINITY, parN: Number.POSITIVE_INFINITY };
@@ -175,7 +203,7 @@ for (const b of blocks) {
     gas = s.gas;
     fallbacks = pn.fallbacks;
   }
-  rows.push({ name: b.name, gas, ...best, identical, fallbacks });
+  rows.push({ name: b.name, gas, ...best, identical, fallbacks, parallelism: await parallelismOf(b) });
   process.stderr.write(
     `${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`,
   );
@@ -194,6 +222,7 @@ process.stdout.write(
       "speedup 1t",
       `speedup ${threads}t`,
       "fallbacks",
+      "avail. parallelism",
       "identical",
     ],
     rows.map((r) => [
@@ -205,6 +234,7 @@ process.stdout.write(
       (r.seq / r.par1).toFixed(2),
       (r.seq / r.parN).toFixed(2),
       r.fallbacks,
+      r.parallelism.toFixed(1),
       r.identical ? "yes" : "NO",
     ]),
   )}\n`,
