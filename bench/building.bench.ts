@@ -19,9 +19,9 @@ import { createBuildContext } from "../src/building/context.js";
 import { sealBlock } from "../src/building/sealing/sealBlock.js";
 import { SimulationPool, type SimulationReport } from "../src/building/simulation/simulationPool.js";
 import { formatTable } from "../src/cli/render.js";
+import { generateOrderFlow } from "../src/devnet/orderFlow/index.js";
 import { keccak256 } from "../src/execution/crypto/native.js";
 import { ParentRoots } from "../src/execution/state/stateRoot.js";
-import { generateOrderFlow } from "../test/building/orderFlow.js";
 import { quantile, target, writeResults } from "./harness.js";
 
 const args = process.argv.slice(2);
