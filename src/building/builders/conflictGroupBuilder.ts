@@ -9,7 +9,8 @@
  *     first, and in plain arrival order, and the most valuable block kept: which wins depends on how tight the
  *     gas limit is (a transaction with a generous gas limit needs that much room left at its turn);
  *   → orders left out get another try on the merged block (`leftovers.ts`; with nothing merged first, that is
- *     the arrival-order candidate).
+ *     the arrival-order candidate, which replays each group's own arrival-order executions from its resolution:
+ *     orders that interact are executed once per group, ahead of the builds, instead of in every build).
  */
 import { BuildingError } from "../errors.js";
 import type { OrderExecution } from "../executeOrder.js";
@@ -18,7 +19,7 @@ import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
 import type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./algorithm.js";
 import { conflictGroups } from "./conflictGroups.js";
 import { retryLeftovers } from "./leftovers.js";
-import { MIN_TX_GAS, PartialBlock } from "./partialBlock.js";
+import { type CommitSimulation, MIN_TX_GAS, PartialBlock } from "./partialBlock.js";
 import { candidateOrderings, type GroupResult, type GroupTask, localResolver } from "./resolveGroups.js";
 
 interface GroupOutcome {
@@ -132,7 +133,7 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm & { readonly stat
       // changed): the orders in the order they came fit the gas limit as they did for whoever sent them in that
       // order (in a backtest, the landed block), where a ranking of whole groups can leave a transaction with a
       // generous gas limit without room at its turn.
-      const arrival = await merge(input, []);
+      const arrival = await merge(input, [], groupArrivals(results));
       if (best === undefined || arrival.block.value > best.block.value) best = arrival;
       const chosen = best as { block: PartialBlock; failed: number };
       return { algorithm: CONFLICT_GROUPS, block: chosen.block, failed: chosen.failed, ms: performance.now() - start };
@@ -140,7 +141,27 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm & { readonly stat
   };
 }
 
-async function merge(input: BuildBlockInput, members: readonly GroupOutcome["members"][number][]) {
+/**
+ * Each resolved group's orders as the arrival-order candidate meets them (`GroupResult.arrival`): an execution
+ * per order, on top of the group's orders before it, for that candidate to replay where it holds.
+ */
+export function groupArrivals(results: readonly GroupResult[]): Map<string, CommitSimulation> {
+  const out = new Map<string, CommitSimulation>();
+  for (const result of results) {
+    const base: string[] = [];
+    for (const c of result.arrival ?? []) {
+      out.set(c.orderId, { execution: c.execution, base: [...base] });
+      base.push(c.orderId);
+    }
+  }
+  return out;
+}
+
+async function merge(
+  input: BuildBlockInput,
+  members: readonly GroupOutcome["members"][number][],
+  alternatives?: ReadonlyMap<string, CommitSimulation>,
+) {
   const block = new PartialBlock(input.ctx, input.env);
   let failed = 0;
   for (const member of members) {
@@ -153,6 +174,6 @@ async function merge(input: BuildBlockInput, members: readonly GroupOutcome["mem
   const all = [...input.orders.map((s) => s.order), ...(input.unsimulated ?? [])];
   const out = all.filter((o) => !block.has(o.id));
   const simulations = new Map(input.orders.map((s) => [s.order.id, s]));
-  failed = out.length - (await retryLeftovers(block, out, input.token, simulations));
+  failed = out.length - (await retryLeftovers(block, out, input.token, simulations, alternatives));
   return { block, failed };
 }

@@ -6,7 +6,8 @@
  *     bundle window (block number, timestamps) → nonces: every nonce the order uses must be its sender's next
  *     → replay: when the simulation is replayable and nothing it read was written by the block since (other than
  *       by the orders it was simulated on top of, taken unchanged), its per-transaction diffs, receipts and
- *       coinbase deltas are applied as they are: no execution (most orders of a block, which is why filling is fast)
+ *       coinbase deltas are applied as they are: no execution (most orders of a block, which is why filling is fast);
+ *       else the same for any other execution of the order given (`alternatives`)
  *     → otherwise execute it on a layer of its own (dropped on failure, or when it earns less than `minProfit`,
  *       which is how a builder re-inserts an order at its new value)
  *     → gas (and blob gas) must fit; the block's writes are indexed by their last writer for the next check.
@@ -71,6 +72,12 @@ export type CommitResult =
 export interface CommitOptions {
   /** Below this profit a re-executed order is not taken (`PROFIT_TOO_LOW`, with the profit it would earn). */
   minProfit?: bigint;
+  /**
+   * Other executions of the order (a conflict group's evaluation, on top of the group's earlier orders): replayed
+   * when the simulation cannot be and one of them holds, else the order is executed. The result is the same
+   * either way (a replay that holds is what executing gives); only the work differs.
+   */
+  alternatives?: readonly CommitSimulation[];
 }
 
 const FIELD_BITS = [1, 2, 4, 8, 16] as const;
@@ -165,6 +172,9 @@ export class PartialBlock {
     if (ready === "spent") return fail("NONCE_SPENT", `order ${order.id} uses a nonce the block has spent`);
 
     if (sim !== undefined && this.#canReplay(sim)) return this.#replay(order, sim);
+    for (const alternative of options.alternatives ?? []) {
+      if (this.#canReplay(alternative)) return this.#replay(order, alternative);
+    }
 
     const orderLayer = new StateLayer(this.layer);
     // runTx checks each gas limit against the header's limit less this: the reserve counts as used.
