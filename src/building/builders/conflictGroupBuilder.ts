@@ -1,7 +1,8 @@
 /**
  * The conflict-group builder (rbuilder's parallel builder):
  *
- *   simulated orders → conflict groups by read/write overlap (`conflictGroups.ts`)
+ *   simulated orders → conflict groups by read/write overlap (`conflictGroups.ts`; kept across builds of a block,
+ *     the orders that arrived since the last build added)
  *   → a group of one is worth its simulation; larger groups are resolved by trying orderings
  *     (`resolveGroups.ts`), in parallel when the resolver has workers
  *   → merge: the groups' best results go into one block, replayed from their evaluations where nothing they read
@@ -17,7 +18,7 @@ import type { OrderExecution } from "../executeOrder.js";
 import type { Order } from "../orders/order.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
 import type { BlockBuildingAlgorithm, BuildBlockInput, BuiltBlock } from "./algorithm.js";
-import { conflictGroups } from "./conflictGroups.js";
+import { ConflictFinder } from "./conflictGroups.js";
 import { retryLeftovers } from "./leftovers.js";
 import { type CommitSimulation, MIN_TX_GAS, PartialBlock } from "./partialBlock.js";
 import { candidateOrderings, type GroupResult, type GroupTask, localResolver } from "./resolveGroups.js";
@@ -40,12 +41,13 @@ export interface ConflictGroupBuilderStats {
 }
 
 /**
- * A conflict-group builder. Resolved groups are kept per block context, keyed by their members: a later build
- * of the same block (new orders arrived, one was cancelled) resolves only the groups that changed, as rbuilder's
- * conflict-resolving pool works ahead of the block assembly.
+ * A conflict-group builder. The grouping and the resolved groups are kept per block context, the groups keyed by
+ * their members: a later build of the same block (new orders arrived, one was cancelled) groups only the new
+ * orders (`ConflictFinder`) and resolves only the groups that changed, as rbuilder's conflict-resolving pool
+ * works ahead of the block assembly.
  */
 export function conflictGroupBuilder(): BlockBuildingAlgorithm & { readonly stats: ConflictGroupBuilderStats } {
-  const cache = new WeakMap<object, Map<string, GroupResult>>();
+  const cache = new WeakMap<object, { resolved: Map<string, GroupResult>; finder: ConflictFinder }>();
   const stats: ConflictGroupBuilderStats = { groups: 0, resolved: 0, resolveMs: 0 };
   return {
     name: CONFLICT_GROUPS,
@@ -53,12 +55,13 @@ export function conflictGroupBuilder(): BlockBuildingAlgorithm & { readonly stat
     async buildBlock(input: BuildBlockInput): Promise<BuiltBlock> {
       const start = performance.now();
       const { ctx, env, token } = input;
-      let resolved = cache.get(ctx);
-      if (resolved === undefined) {
-        resolved = new Map();
-        cache.set(ctx, resolved);
+      let kept = cache.get(ctx);
+      if (kept === undefined) {
+        kept = { resolved: new Map(), finder: new ConflictFinder() };
+        cache.set(ctx, kept);
       }
-      const groups = conflictGroups(input.orders);
+      const { resolved, finder } = kept;
+      const groups = finder.update(input.orders);
       const outcomes: GroupOutcome[] = [];
       const tasks: GroupTask[] = [];
       const signatures = new Map<number, string>();
