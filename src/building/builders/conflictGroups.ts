@@ -13,11 +13,8 @@
  *
  * `ConflictFinder` keeps the grouping of one block across its builds and adds the orders that arrive.
  */
-import { ACCOUNT_STORAGE, type AccessSet } from "../../execution/state/access.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
-
-const FIELD_BITS = [1, 2, 4, 8, 16] as const;
-const STORAGE_FLAG = `#${ACCOUNT_STORAGE}`;
+import { keyGeneration, keyId, keysOf, renumberKeysIfFull } from "./stateKeys.js";
 
 /** The conflict groups of `orders`, from scratch. */
 export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrder[][] {
@@ -39,7 +36,7 @@ export class ConflictFinder {
   readonly #firstWriter = new Map<number, number>();
   /** Orders that read a key no order has written yet: joined with the key's first writer when it comes. */
   readonly #waitingReaders = new Map<number, number[]>();
-  #generation = generation;
+  #generation = keyGeneration();
 
   /** Orders grouped. */
   get size(): number {
@@ -49,10 +46,7 @@ export class ConflictFinder {
   /** The groups of `orders` (as `conflictGroups` makes them), adding to the grouping kept when it can. */
   update(orders: readonly SimulatedOrder[]): SimulatedOrder[][] {
     // Renumbered only between groupings: one grouping's keys are all of one generation.
-    if (keyIds.size > MAX_KEYS) {
-      keyIds = new Map();
-      generation++;
-    }
+    renumberKeysIfFull();
     if (!this.#isPrefixOf(orders)) this.#reset();
     for (let i = this.#held.length; i < orders.length; i++) this.#add(orders[i] as SimulatedOrder);
     const groups = new Map<number, SimulatedOrder[]>();
@@ -67,7 +61,7 @@ export class ConflictFinder {
 
   #isPrefixOf(orders: readonly SimulatedOrder[]): boolean {
     const held = this.#held;
-    if (this.#generation !== generation || orders.length < held.length) return false;
+    if (this.#generation !== keyGeneration() || orders.length < held.length) return false;
     for (let i = 0; i < held.length; i++) {
       const o = orders[i] as SimulatedOrder;
       const h = held[i] as (typeof held)[number];
@@ -80,7 +74,7 @@ export class ConflictFinder {
     this.#held = [];
     this.#firstWriter.clear();
     this.#waitingReaders.clear();
-    this.#generation = generation;
+    this.#generation = keyGeneration();
   }
 
   #add(o: SimulatedOrder): void {
@@ -145,55 +139,4 @@ export class ConflictFinder {
     const rb = this.#find(b);
     if (ra !== rb) this.#parent[Math.max(ra, rb)] = Math.min(ra, rb);
   }
-}
-
-/**
- * State keys as small integers, so that grouping works on numbers instead of hashing long strings: the same keys
- * come back in every build of a block. Renumbered from scratch (a new generation) when the table grows large.
- */
-let keyIds = new Map<string, number>();
-let generation = 0;
-const MAX_KEYS = 4_000_000;
-
-function keyId(key: string): number {
-  let id = keyIds.get(key);
-  if (id === undefined) {
-    id = keyIds.size;
-    keyIds.set(key, id);
-  }
-  return id;
-}
-
-interface SetKeys {
-  generation: number;
-  ids: Int32Array;
-  /** 1 where the key is an account's "has storage" flag. */
-  flags: Uint8Array;
-}
-
-/** The keys of an access set, made once per set: the same simulations are grouped by every build of a block. */
-const keyCache = new WeakMap<AccessSet, SetKeys>();
-
-function keysOf(set: AccessSet): SetKeys {
-  const known = keyCache.get(set);
-  if (known !== undefined && known.generation === generation) return known;
-  const ids: number[] = [];
-  const flags: number[] = [];
-  for (const [address, mask] of set.accounts) {
-    for (const bit of FIELD_BITS) {
-      if (!(mask & bit)) continue;
-      const key = `${address}#${bit}`;
-      ids.push(keyId(key));
-      flags.push(key.endsWith(STORAGE_FLAG) ? 1 : 0);
-    }
-  }
-  for (const [address, slots] of set.storage) {
-    for (const slot of slots) {
-      ids.push(keyId(`${address}:${slot}`));
-      flags.push(0);
-    }
-  }
-  const keys = { generation, ids: Int32Array.from(ids), flags: Uint8Array.from(flags) };
-  keyCache.set(set, keys);
-  return keys;
 }

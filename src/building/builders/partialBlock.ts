@@ -12,8 +12,10 @@
  *       which is how a builder re-inserts an order at its new value)
  *     → gas (and blob gas) must fit; the block's writes are indexed by their last writer for the next check.
  *
- * Last writers are kept per account field and per storage slot, in one map keyed by strings: a few dozen
- * entries per order, so a block of a thousand orders stays in the tens of thousands.
+ * Last writers are kept per account field and per storage slot, in one map keyed by the state keys' numbers
+ * (`stateKeys.ts`: an access set's keys are numbered once, so checking a replay reads a few dozen integers
+ * instead of building a string per key; this check and the record of writes were most of a fill's time): a few
+ * dozen entries per order, so a block of a thousand orders stays in the tens of thousands.
  */
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { TxReceipt } from "@ethereumjs/vm";
@@ -28,6 +30,7 @@ import type { ExecutionEnv } from "../executionEnv.js";
 import { inWindow, type Order } from "../orders/order.js";
 import { encodeReceipt } from "../sealing/receipts.js";
 import { yieldIfDue } from "../yieldToEventLoop.js";
+import { keyGeneration, keysOf, renumberKeysIfFull } from "./stateKeys.js";
 
 export interface CommittedTx {
   readonly orderId: string;
@@ -80,8 +83,6 @@ export interface CommitOptions {
   alternatives?: readonly CommitSimulation[];
 }
 
-const FIELD_BITS = [1, 2, 4, 8, 16] as const;
-
 /** The least gas a transaction uses: below this much left, the block is full. */
 export const MIN_TX_GAS = 21_000n;
 
@@ -103,13 +104,18 @@ export class PartialBlock {
   #gasCap: bigint;
   readonly #coinbaseStart: bigint;
   #coinbaseBalance: bigint;
-  /** "0x<address>#<field bit>" or "0x<address>:0x<slot>" → index in `orders` of the last order that wrote it. */
-  readonly #lastWriter = new Map<string, number>();
+  /** State key number (an account field or a slot) → index in `orders` of the last order that wrote it. */
+  readonly #lastWriter = new Map<number, number>();
+  /** The numbering `#lastWriter` is in. */
+  #keyGeneration = keyGeneration();
   readonly #index = new Map<string, number>();
   /** Per committed order: applied exactly as simulated (its writes equal the simulation's). */
   readonly #asSimulated: boolean[] = [];
 
   constructor(ctx: ExecutionContext, env: ExecutionEnv) {
+    // A safe point to bound the key table (in a worker too, where no grouping does it): blocks still being
+    // filled number their writers again when they next look.
+    renumberKeysIfFull();
     this.ctx = ctx;
     this.env = env;
     this.layer = new StateLayer(ctx.topOfBlock);
@@ -210,22 +216,26 @@ export class PartialBlock {
       allowed ??= new Set();
       allowed.add(index);
     }
-    const writers = this.#lastWriter;
+    const writers = this.#writers();
     if (writers.size === 0) return true;
-    for (const [address, mask] of sim.execution.reads.accounts) {
-      for (const bit of FIELD_BITS) {
-        if ((mask & bit) === 0) continue;
-        const w = writers.get(`${address}#${bit}`);
-        if (w !== undefined && !allowed?.has(w)) return false;
-      }
-    }
-    for (const [address, slots] of sim.execution.reads.storage) {
-      for (const slot of slots) {
-        const w = writers.get(`${address}:${slot}`);
-        if (w !== undefined && !allowed?.has(w)) return false;
-      }
+    for (const key of keysOf(sim.execution.reads).ids) {
+      const w = writers.get(key);
+      if (w !== undefined && !allowed?.has(w)) return false;
     }
     return true;
+  }
+
+  /** The last writers, numbered again first if the state keys were renumbered since they were recorded. */
+  #writers(): Map<number, number> {
+    const writers = this.#lastWriter;
+    if (this.#keyGeneration !== keyGeneration()) {
+      writers.clear();
+      this.orders.forEach((c, index) => {
+        for (const key of keysOf(c.execution.writes).ids) writers.set(key, index);
+      });
+      this.#keyGeneration = keyGeneration();
+    }
+    return writers;
   }
 
   #replay(order: Order, sim: CommitSimulation): CommitResult {
@@ -259,12 +269,8 @@ export class PartialBlock {
   #record(order: Order, execution: OrderExecution, asSimulated: boolean): void {
     const index = this.orders.length;
     for (const t of execution.txs) this.#recordTx(order, t);
-    for (const [address, mask] of execution.writes.accounts) {
-      for (const bit of FIELD_BITS) if (mask & bit) this.#lastWriter.set(`${address}#${bit}`, index);
-    }
-    for (const [address, slots] of execution.writes.storage) {
-      for (const slot of slots) this.#lastWriter.set(`${address}:${slot}`, index);
-    }
+    const writers = this.#writers();
+    for (const key of keysOf(execution.writes).ids) writers.set(key, index);
     this.#index.set(order.id, index);
     this.#asSimulated.push(asSimulated);
     this.orders.push({ order, profit: execution.profit, gasUsed: execution.gasUsed, replayed: asSimulated, execution });

@@ -10,6 +10,7 @@ import { conflictGroups } from "../../../src/building/builders/conflictGroups.js
 import { retryLeftovers } from "../../../src/building/builders/leftovers.js";
 import { PartialBlock } from "../../../src/building/builders/partialBlock.js";
 import { candidateOrderings, type GroupResult, type GroupTask } from "../../../src/building/builders/resolveGroups.js";
+import { renumberKeysIfFull } from "../../../src/building/builders/stateKeys.js";
 import { type Simulated, simulatedFlow } from "../setup.js";
 
 let s: Simulated;
@@ -75,4 +76,22 @@ describe("conflict-group builder, arrival-order candidate", () => {
       expect(contents(replayed)).toEqual(contents(executed));
     });
   }
+
+  test("a block being filled while the state keys are renumbered replays and executes as it would have", async () => {
+    const sims = s.report.simulated;
+    const fill = async (renumberAt: number) => {
+      const block = new PartialBlock(s.ctx, s.pool.env);
+      for (const [i, sim] of sims.entries()) {
+        // Every key number known so far is dropped; the block's last writers must be numbered again.
+        if (i === renumberAt) renumberKeysIfFull(0);
+        await block.commit(sim.order, sim);
+      }
+      return block;
+    };
+    const plain = await fill(-1);
+    const renumbered = await fill(Math.floor(sims.length / 2));
+    expect(plain.executed).toBeGreaterThan(0);
+    expect([renumbered.replayed, renumbered.executed]).toEqual([plain.replayed, plain.executed]);
+    expect(contents(renumbered)).toEqual(contents(plain));
+  });
 });

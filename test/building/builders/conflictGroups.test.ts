@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { ConflictFinder, conflictGroups } from "../../../src/building/builders/conflictGroups.js";
+import { renumberKeysIfFull } from "../../../src/building/builders/stateKeys.js";
 import type { SimulatedOrder } from "../../../src/building/simulation/simulatedOrder.js";
 import {
   ACCOUNT_BALANCE,
@@ -155,6 +156,9 @@ describe("conflictGroups", () => {
             expect(groups).toEqual(ids(conflictGroups(arrived)));
             expect(normalize(groups)).toEqual(reference(specs.slice(0, arrived.length)));
           }
+          // The state keys renumbered between builds: the finder starts again from scratch.
+          renumberKeysIfFull(0);
+          expect(ids(finder.update(orders))).toEqual(ids(conflictGroups(orders)));
           // An order gone (cancelled, replaced): not a continuation, grouped again from scratch.
           let rest = [...orders];
           for (const r of removals) {
