@@ -10,11 +10,11 @@ import { type BuildContext, createBuildContext } from "../../src/building/contex
 import { executeOrder } from "../../src/building/executeOrder.js";
 import { createExecutionEnv, type ExecutionEnv } from "../../src/building/executionEnv.js";
 import { transactionOrder } from "../../src/building/orders/order.js";
+import { generateOrderFlow } from "../../src/devnet/orderFlow/index.js";
 import type { Signer } from "../../src/devnet/workloads/index.js";
 import { keccak256 } from "../../src/execution/crypto/native.js";
 import { bytesKey } from "../../src/execution/state/keys.js";
 import { StateLayer } from "../../src/execution/state/layer.js";
-import { generateOrderFlow } from "./orderFlow.js";
 import { signedTx } from "./setup.js";
 
 let ctx: BuildContext;

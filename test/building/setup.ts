@@ -4,6 +4,7 @@ import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { type Address, bigIntToUnpaddedBytes, unpadBytes } from "@ethereumjs/util";
 import { type BuildContext, createBuildContext } from "../../src/building/context.js";
 import { SimulationPool, type SimulationReport } from "../../src/building/simulation/simulationPool.js";
+import { generateOrderFlow, type OrderFlow, type OrderFlowOptions } from "../../src/devnet/orderFlow/index.js";
 import {
   deriveSigner,
   type Signer,
@@ -12,7 +13,6 @@ import {
   WORKLOAD_BASE_FEE,
   workloadCommon,
 } from "../../src/devnet/workloads/index.js";
-import { generateOrderFlow, type OrderFlow, type OrderFlowOptions } from "./orderFlow.js";
 
 export interface TxFields {
   chainId?: bigint;

@@ -7,7 +7,7 @@ import { transactionOrder } from "../../src/building/orders/order.js";
 import { OrderPool } from "../../src/building/orders/orderPool.js";
 import { SimulationPool } from "../../src/building/simulation/simulationPool.js";
 import { SlotBuilder } from "../../src/building/slotBuilder.js";
-import { generateOrderFlow, type OrderFlow } from "./orderFlow.js";
+import { generateOrderFlow, type OrderFlow } from "../../src/devnet/orderFlow/index.js";
 import { signedTx } from "./setup.js";
 
 let flow: OrderFlow;

@@ -7,25 +7,123 @@
  *
  * So two orders end in one group exactly when a chain of write/read or write/write overlaps links them; two
  * orders that only read the same key stay apart, and so do two that write different slots of one contract (the
- * account's "has storage" flag both change is a key only for an order that reads it). The coinbase is not a key: fee credits and direct payments
- * add up in any order (orders that observe its balance are never replayed, see `executeOrder.ts`). Orders with
- * a sender in common are always grouped: they share the sender's nonce.
+ * account's "has storage" flag both change is a key only for an order that reads it). The coinbase is not a key:
+ * fee credits and direct payments add up in any order (orders that observe its balance are never replayed, see
+ * `executeOrder.ts`). Orders with a sender in common are always grouped: they share the sender's nonce.
+ *
+ * `ConflictFinder` keeps the grouping of one block across its builds and adds the orders that arrive.
  */
-import { ACCOUNT_STORAGE, type AccessSet } from "../../execution/state/access.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
+import { keyGeneration, keyId, keysOf, renumberKeysIfFull } from "./stateKeys.js";
 
-const FIELD_BITS = [1, 2, 4, 8, 16] as const;
-const STORAGE_FLAG = `#${ACCOUNT_STORAGE}`;
-
+/** The conflict groups of `orders`, from scratch. */
 export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrder[][] {
-  // Renumbered only between groupings: one grouping's keys are all of one generation.
-  if (keyIds.size > MAX_KEYS) {
-    keyIds = new Map();
-    generation++;
+  return new ConflictFinder().update(orders);
+}
+
+/**
+ * The grouping kept across builds of one block (rbuilder's `ConflictFinder` takes orders as they arrive): the
+ * union-find, the first writer of every key and the readers still waiting for a key's first writer. A build
+ * whose orders start with the ones already grouped (the same simulations, in the same order: the pool lists
+ * orders by arrival, so new ones come last) only adds the new ones; anything else (an order gone, one
+ * re-simulated) groups from scratch. Either way the groups are those of grouping the orders from scratch.
+ */
+export class ConflictFinder {
+  /** The orders grouped so far (their ids and simulations: what grouping reads). */
+  #held: Array<{ id: string; execution: SimulatedOrder["execution"] }> = [];
+  /** Union-find parents, by position; a root is its group's first order. */
+  #parent = new Int32Array(256);
+  readonly #firstWriter = new Map<number, number>();
+  /** Orders that read a key no order has written yet: joined with the key's first writer when it comes. */
+  readonly #waitingReaders = new Map<number, number[]>();
+  #generation = keyGeneration();
+
+  /** Orders grouped. */
+  get size(): number {
+    return this.#held.length;
   }
-  const parent = new Int32Array(orders.length);
-  for (let i = 0; i < parent.length; i++) parent[i] = i;
-  const find = (i: number): number => {
+
+  /** The groups of `orders` (as `conflictGroups` makes them), adding to the grouping kept when it can. */
+  update(orders: readonly SimulatedOrder[]): SimulatedOrder[][] {
+    // Renumbered only between groupings: one grouping's keys are all of one generation.
+    renumberKeysIfFull();
+    if (!this.#isPrefixOf(orders)) this.#reset();
+    for (let i = this.#held.length; i < orders.length; i++) this.#add(orders[i] as SimulatedOrder);
+    const groups = new Map<number, SimulatedOrder[]>();
+    for (let i = 0; i < orders.length; i++) {
+      const root = this.#find(i);
+      const group = groups.get(root);
+      if (group === undefined) groups.set(root, [orders[i] as SimulatedOrder]);
+      else group.push(orders[i] as SimulatedOrder);
+    }
+    return [...groups.values()];
+  }
+
+  #isPrefixOf(orders: readonly SimulatedOrder[]): boolean {
+    const held = this.#held;
+    if (this.#generation !== keyGeneration() || orders.length < held.length) return false;
+    for (let i = 0; i < held.length; i++) {
+      const o = orders[i] as SimulatedOrder;
+      const h = held[i] as (typeof held)[number];
+      if (o.execution !== h.execution || o.order.id !== h.id) return false;
+    }
+    return true;
+  }
+
+  #reset(): void {
+    this.#held = [];
+    this.#firstWriter.clear();
+    this.#waitingReaders.clear();
+    this.#generation = keyGeneration();
+  }
+
+  #add(o: SimulatedOrder): void {
+    const i = this.#held.length;
+    this.#held.push({ id: o.order.id, execution: o.execution });
+    if (i >= this.#parent.length) {
+      const grown = new Int32Array(this.#parent.length * 2);
+      grown.set(this.#parent);
+      this.#parent = grown;
+    }
+    this.#parent[i] = i;
+    const writes = keysOf(o.execution.writes);
+    for (let k = 0; k < writes.ids.length; k++) {
+      const key = writes.ids[k] as number;
+      // "Has storage" changes with any slot write; writers of different slots do not conflict through it, only
+      // with an order that reads the flag (a CREATE over the address): it joins the first writer.
+      if (writes.flags[k] === 1) {
+        if (!this.#firstWriter.has(key)) this.#setFirstWriter(key, i);
+      } else this.#write(key, i);
+    }
+    // Orders of one sender share its nonce, even the coinbase's (whose account is not a key above).
+    for (const t of o.order.txs) this.#write(keyId(`nonce:${t.sender}`), i);
+    for (const key of keysOf(o.execution.reads).ids) {
+      const w = this.#firstWriter.get(key);
+      if (w !== undefined) this.#union(w, i);
+      else {
+        const waiting = this.#waitingReaders.get(key);
+        if (waiting === undefined) this.#waitingReaders.set(key, [i]);
+        else waiting.push(i);
+      }
+    }
+  }
+
+  #write(key: number, i: number): void {
+    const w = this.#firstWriter.get(key);
+    if (w === undefined) this.#setFirstWriter(key, i);
+    else this.#union(w, i);
+  }
+
+  #setFirstWriter(key: number, i: number): void {
+    this.#firstWriter.set(key, i);
+    const waiting = this.#waitingReaders.get(key);
+    if (waiting === undefined) return;
+    this.#waitingReaders.delete(key);
+    for (const r of waiting) this.#union(r, i);
+  }
+
+  #find(i: number): number {
+    const parent = this.#parent;
     let root = i;
     while (parent[root] !== root) root = parent[root] as number;
     while (parent[i] !== root) {
@@ -34,96 +132,11 @@ export function conflictGroups(orders: readonly SimulatedOrder[]): SimulatedOrde
       i = next;
     }
     return root;
-  };
-  const union = (a: number, b: number) => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  };
-
-  const firstWriter = new Map<number, number>();
-  const write = (key: number, i: number) => {
-    const w = firstWriter.get(key);
-    if (w === undefined) firstWriter.set(key, i);
-    else union(w, i);
-  };
-  orders.forEach((o, i) => {
-    const writes = keysOf(o.execution.writes);
-    for (let k = 0; k < writes.ids.length; k++) {
-      const key = writes.ids[k] as number;
-      // "Has storage" changes with any slot write; writers of different slots do not conflict through it, only
-      // with an order that reads the flag (a CREATE over the address): it joins the first writer below.
-      if (writes.flags[k] === 1) {
-        if (!firstWriter.has(key)) firstWriter.set(key, i);
-      } else write(key, i);
-    }
-    // Orders of one sender share its nonce, even the coinbase's (whose account is not a key above).
-    for (const t of o.order.txs) write(keyId(`nonce:${t.sender}`), i);
-  });
-  orders.forEach((o, i) => {
-    for (const key of keysOf(o.execution.reads).ids) {
-      const w = firstWriter.get(key);
-      if (w !== undefined) union(w, i);
-    }
-  });
-
-  const groups = new Map<number, SimulatedOrder[]>();
-  orders.forEach((o, i) => {
-    const root = find(i);
-    const group = groups.get(root);
-    if (group === undefined) groups.set(root, [o]);
-    else group.push(o);
-  });
-  return [...groups.values()];
-}
-
-/**
- * State keys as small integers, so that grouping works on numbers instead of hashing long strings: the same keys
- * come back in every build of a block. Renumbered from scratch (a new generation) when the table grows large.
- */
-let keyIds = new Map<string, number>();
-let generation = 0;
-const MAX_KEYS = 4_000_000;
-
-function keyId(key: string): number {
-  let id = keyIds.get(key);
-  if (id === undefined) {
-    id = keyIds.size;
-    keyIds.set(key, id);
   }
-  return id;
-}
 
-interface SetKeys {
-  generation: number;
-  ids: Int32Array;
-  /** 1 where the key is an account's "has storage" flag. */
-  flags: Uint8Array;
-}
-
-/** The keys of an access set, made once per set: the same simulations are grouped by every build of a block. */
-const keyCache = new WeakMap<AccessSet, SetKeys>();
-
-function keysOf(set: AccessSet): SetKeys {
-  const known = keyCache.get(set);
-  if (known !== undefined && known.generation === generation) return known;
-  const ids: number[] = [];
-  const flags: number[] = [];
-  for (const [address, mask] of set.accounts) {
-    for (const bit of FIELD_BITS) {
-      if (!(mask & bit)) continue;
-      const key = `${address}#${bit}`;
-      ids.push(keyId(key));
-      flags.push(key.endsWith(STORAGE_FLAG) ? 1 : 0);
-    }
+  #union(a: number, b: number): void {
+    const ra = this.#find(a);
+    const rb = this.#find(b);
+    if (ra !== rb) this.#parent[Math.max(ra, rb)] = Math.min(ra, rb);
   }
-  for (const [address, slots] of set.storage) {
-    for (const slot of slots) {
-      ids.push(keyId(`${address}:${slot}`));
-      flags.push(0);
-    }
-  }
-  const keys = { generation, ids: Int32Array.from(ids), flags: Uint8Array.from(flags) };
-  keyCache.set(set, keys);
-  return keys;
 }

@@ -16,8 +16,9 @@ export const LEFTOVER_ROUNDS = 3;
 export async function retryLeftovers(
   block: PartialBlock,
   candidates: readonly Order[],
-  token?: CancellationToken,
+  token?: Pick<CancellationToken, "cancelled">,
   simulations: ReadonlyMap<string, CommitSimulation> = new Map(),
+  alternatives: ReadonlyMap<string, CommitSimulation> = new Map(),
 ): Promise<number> {
   let pending = [...new Map(candidates.map((o) => [o.id, o])).values()]
     .filter((o) => !block.has(o.id))
@@ -29,8 +30,14 @@ export async function retryLeftovers(
     for (const order of pending) {
       if (block.gasLeft < MIN_TX_GAS) return added;
       if (token?.cancelled) throw new BuildingError("CANCELLED", "build cancelled");
-      // The top-of-block simulation still holds where nothing it read changed: replayed, or its gas checked.
-      const result = await block.commit(order, simulations.get(order.id));
+      // The top-of-block simulation still holds where nothing it read changed: replayed, or its gas checked; else
+      // another execution of the order that holds here (a conflict group's, in arrival order) is replayed.
+      const alternative = alternatives.get(order.id);
+      const result = await block.commit(
+        order,
+        simulations.get(order.id),
+        alternative === undefined ? {} : { alternatives: [alternative] },
+      );
       if (result.ok) {
         added++;
         progress = true;

@@ -6,13 +6,16 @@
  *     bundle window (block number, timestamps) → nonces: every nonce the order uses must be its sender's next
  *     → replay: when the simulation is replayable and nothing it read was written by the block since (other than
  *       by the orders it was simulated on top of, taken unchanged), its per-transaction diffs, receipts and
- *       coinbase deltas are applied as they are: no execution (most orders of a block, which is why filling is fast)
+ *       coinbase deltas are applied as they are: no execution (most orders of a block, which is why filling is fast);
+ *       else the same for any other execution of the order given (`alternatives`)
  *     → otherwise execute it on a layer of its own (dropped on failure, or when it earns less than `minProfit`,
  *       which is how a builder re-inserts an order at its new value)
  *     → gas (and blob gas) must fit; the block's writes are indexed by their last writer for the next check.
  *
- * Last writers are kept per account field and per storage slot, in one map keyed by strings: a few dozen
- * entries per order, so a block of a thousand orders stays in the tens of thousands.
+ * Last writers are kept per account field and per storage slot, in one map keyed by the state keys' numbers
+ * (`stateKeys.ts`: an access set's keys are numbered once, so checking a replay reads a few dozen integers
+ * instead of building a string per key; this check and the record of writes were most of a fill's time): a few
+ * dozen entries per order, so a block of a thousand orders stays in the tens of thousands.
  */
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { TxReceipt } from "@ethereumjs/vm";
@@ -27,6 +30,7 @@ import type { ExecutionEnv } from "../executionEnv.js";
 import { inWindow, type Order } from "../orders/order.js";
 import { encodeReceipt } from "../sealing/receipts.js";
 import { yieldIfDue } from "../yieldToEventLoop.js";
+import { keyGeneration, keysOf, renumberKeysIfFull } from "./stateKeys.js";
 
 export interface CommittedTx {
   readonly orderId: string;
@@ -71,9 +75,13 @@ export type CommitResult =
 export interface CommitOptions {
   /** Below this profit a re-executed order is not taken (`PROFIT_TOO_LOW`, with the profit it would earn). */
   minProfit?: bigint;
+  /**
+   * Other executions of the order (a conflict group's evaluation, on top of the group's earlier orders): replayed
+   * when the simulation cannot be and one of them holds, else the order is executed. The result is the same
+   * either way (a replay that holds is what executing gives); only the work differs.
+   */
+  alternatives?: readonly CommitSimulation[];
 }
-
-const FIELD_BITS = [1, 2, 4, 8, 16] as const;
 
 /** The least gas a transaction uses: below this much left, the block is full. */
 export const MIN_TX_GAS = 21_000n;
@@ -96,13 +104,18 @@ export class PartialBlock {
   #gasCap: bigint;
   readonly #coinbaseStart: bigint;
   #coinbaseBalance: bigint;
-  /** "0x<address>#<field bit>" or "0x<address>:0x<slot>" → index in `orders` of the last order that wrote it. */
-  readonly #lastWriter = new Map<string, number>();
+  /** State key number (an account field or a slot) → index in `orders` of the last order that wrote it. */
+  readonly #lastWriter = new Map<number, number>();
+  /** The numbering `#lastWriter` is in. */
+  #keyGeneration = keyGeneration();
   readonly #index = new Map<string, number>();
   /** Per committed order: applied exactly as simulated (its writes equal the simulation's). */
   readonly #asSimulated: boolean[] = [];
 
   constructor(ctx: ExecutionContext, env: ExecutionEnv) {
+    // A safe point to bound the key table (in a worker too, where no grouping does it): blocks still being
+    // filled number their writers again when they next look.
+    renumberKeysIfFull();
     this.ctx = ctx;
     this.env = env;
     this.layer = new StateLayer(ctx.topOfBlock);
@@ -165,6 +178,9 @@ export class PartialBlock {
     if (ready === "spent") return fail("NONCE_SPENT", `order ${order.id} uses a nonce the block has spent`);
 
     if (sim !== undefined && this.#canReplay(sim)) return this.#replay(order, sim);
+    for (const alternative of options.alternatives ?? []) {
+      if (this.#canReplay(alternative)) return this.#replay(order, alternative);
+    }
 
     const orderLayer = new StateLayer(this.layer);
     // runTx checks each gas limit against the header's limit less this: the reserve counts as used.
@@ -200,22 +216,26 @@ export class PartialBlock {
       allowed ??= new Set();
       allowed.add(index);
     }
-    const writers = this.#lastWriter;
+    const writers = this.#writers();
     if (writers.size === 0) return true;
-    for (const [address, mask] of sim.execution.reads.accounts) {
-      for (const bit of FIELD_BITS) {
-        if ((mask & bit) === 0) continue;
-        const w = writers.get(`${address}#${bit}`);
-        if (w !== undefined && !allowed?.has(w)) return false;
-      }
-    }
-    for (const [address, slots] of sim.execution.reads.storage) {
-      for (const slot of slots) {
-        const w = writers.get(`${address}:${slot}`);
-        if (w !== undefined && !allowed?.has(w)) return false;
-      }
+    for (const key of keysOf(sim.execution.reads).ids) {
+      const w = writers.get(key);
+      if (w !== undefined && !allowed?.has(w)) return false;
     }
     return true;
+  }
+
+  /** The last writers, numbered again first if the state keys were renumbered since they were recorded. */
+  #writers(): Map<number, number> {
+    const writers = this.#lastWriter;
+    if (this.#keyGeneration !== keyGeneration()) {
+      writers.clear();
+      this.orders.forEach((c, index) => {
+        for (const key of keysOf(c.execution.writes).ids) writers.set(key, index);
+      });
+      this.#keyGeneration = keyGeneration();
+    }
+    return writers;
   }
 
   #replay(order: Order, sim: CommitSimulation): CommitResult {
@@ -249,12 +269,8 @@ export class PartialBlock {
   #record(order: Order, execution: OrderExecution, asSimulated: boolean): void {
     const index = this.orders.length;
     for (const t of execution.txs) this.#recordTx(order, t);
-    for (const [address, mask] of execution.writes.accounts) {
-      for (const bit of FIELD_BITS) if (mask & bit) this.#lastWriter.set(`${address}#${bit}`, index);
-    }
-    for (const [address, slots] of execution.writes.storage) {
-      for (const slot of slots) this.#lastWriter.set(`${address}:${slot}`, index);
-    }
+    const writers = this.#writers();
+    for (const key of keysOf(execution.writes).ids) writers.set(key, index);
     this.#index.set(order.id, index);
     this.#asSimulated.push(asSimulated);
     this.orders.push({ order, profit: execution.profit, gasUsed: execution.gasUsed, replayed: asSimulated, execution });

@@ -10,13 +10,20 @@
  * (an order whose nonce is not reached yet waits until its sender's earlier order goes in; a failing one is
  * skipped). The winning evaluation's executions come back with it, so the block that merges the groups can
  * replay them instead of executing again. Evaluation is the same code in this thread and in a worker.
+ *
+ * Each group is also taken in plain arrival order the way the leftovers pass takes orders (`leftovers.ts`:
+ * rounds in arrival order, retrying what failed): what the group's orders do in the conflict-group builder's
+ * arrival-order candidate block, where the other groups touch none of their state. Those executions come back
+ * apart (`arrival`): that candidate replays them instead of executing the orders that interact again.
  */
 import type { ExecutionContext } from "../context.js";
+import { BuildingError } from "../errors.js";
 import type { OrderExecution } from "../executeOrder.js";
 import type { ExecutionEnv } from "../executionEnv.js";
 import type { Order } from "../orders/order.js";
 import type { CancellationToken } from "../simulation/cancellation.js";
 import type { SimulatedOrder } from "../simulation/simulatedOrder.js";
+import { retryLeftovers } from "./leftovers.js";
 import { type CommitSimulation, PartialBlock } from "./partialBlock.js";
 
 /** Groups this small get every permutation tried (4! = 24 evaluations). */
@@ -37,6 +44,11 @@ export interface GroupResult {
   committed: Array<{ orderId: string; execution: OrderExecution }>;
   profit: bigint;
   gasUsed: bigint;
+  /**
+   * The committed orders of the group taken in arrival order as the leftovers pass takes them, in block order
+   * (absent when cancelled first).
+   */
+  arrival?: Array<{ orderId: string; execution: OrderExecution }>;
   /** The winning ordering's name. */
   ordering: string;
   /** Orderings evaluated. */
@@ -156,7 +168,7 @@ export async function evaluateGroup(
       };
     }
   }
-  const result = best ?? {
+  const result: GroupResult = best ?? {
     groupId: task.groupId,
     committed: [],
     profit: 0n,
@@ -165,7 +177,37 @@ export async function evaluateGroup(
     evaluated: 0,
   };
   result.evaluated = evaluated;
+  const arrival = await evaluateArrival(env, ctx, orders, simulations, cancelled);
+  if (arrival !== undefined) result.arrival = arrival;
   return result;
+}
+
+/** The group's orders in arrival order through the leftovers pass, on a fresh candidate block. */
+async function evaluateArrival(
+  env: ExecutionEnv,
+  ctx: ExecutionContext,
+  orders: readonly Order[],
+  simulations: ReadonlyMap<string, CommitSimulation>,
+  cancelled: () => boolean,
+): Promise<GroupResult["arrival"]> {
+  if (cancelled()) return undefined;
+  const block = new PartialBlock(ctx, env);
+  try {
+    await retryLeftovers(
+      block,
+      orders,
+      {
+        get cancelled() {
+          return cancelled();
+        },
+      },
+      simulations,
+    );
+  } catch (error) {
+    if (error instanceof BuildingError && error.code === "CANCELLED") return undefined;
+    throw error;
+  }
+  return block.orders.map((c) => ({ orderId: c.order.id, execution: c.execution }));
 }
 
 /** Resolves groups one after the other in this thread. */

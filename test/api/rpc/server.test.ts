@@ -8,9 +8,9 @@ import { createRpcServer, type RpcServer } from "../../../src/api/rpc/server.js"
 import type { IntakeChain } from "../../../src/api/rpc/validateTransaction.js";
 import { createBuildContext } from "../../../src/building/context.js";
 import { OrderPool } from "../../../src/building/orders/orderPool.js";
+import { generateOrderFlow } from "../../../src/devnet/orderFlow/index.js";
 import { deriveSigner, type Signer } from "../../../src/devnet/workloads/index.js";
 import { registry } from "../../../src/shared/metrics.js";
-import { generateOrderFlow } from "../../building/orderFlow.js";
 import { rawTx } from "../../building/setup.js";
 
 const to = new Address(new Uint8Array(20).fill(0x77));

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { conflictGroups } from "../../../src/building/builders/conflictGroups.js";
+import { ConflictFinder, conflictGroups } from "../../../src/building/builders/conflictGroups.js";
+import { renumberKeysIfFull } from "../../../src/building/builders/stateKeys.js";
 import type { SimulatedOrder } from "../../../src/building/simulation/simulatedOrder.js";
 import {
   ACCOUNT_BALANCE,
@@ -135,5 +136,39 @@ describe("conflictGroups", () => {
     expect(groups(specs)).toEqual([["o0"], ["o1"], ["o2"], ["o3"]]);
     const withWriter: Spec[] = [...specs, { sender: 4, reads: [], writes: [slot(1, 1)] }];
     expect(groups(withWriter)).toEqual([["o0", "o1", "o4"], ["o2"], ["o3"]]);
+  });
+
+  test("property: a finder fed the orders as they arrive (and anything else) groups as grouping from scratch does", () => {
+    const ids = (groups: SimulatedOrder[][]) => groups.map((g) => g.map((o) => o.order.id));
+    fc.assert(
+      fc.property(
+        fc.array(spec, { maxLength: 16 }),
+        fc.array(fc.nat(16), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (specs, cuts, removals) => {
+          const orders = specs.map((s, i) => order(i, s));
+          const finder = new ConflictFinder();
+          // Builds of one block: the orders so far, each build with fresh `SimulatedOrder`s of the same simulations
+          // (as the pool makes them); the groups in the same order as from scratch, members in input order.
+          for (const cut of [...cuts.sort((a, b) => a - b), orders.length]) {
+            const arrived = orders.slice(0, Math.min(cut, orders.length)).map((o) => ({ ...o }));
+            const groups = ids(finder.update(arrived));
+            expect(groups).toEqual(ids(conflictGroups(arrived)));
+            expect(normalize(groups)).toEqual(reference(specs.slice(0, arrived.length)));
+          }
+          // The state keys renumbered between builds: the finder starts again from scratch.
+          renumberKeysIfFull(0);
+          expect(ids(finder.update(orders))).toEqual(ids(conflictGroups(orders)));
+          // An order gone (cancelled, replaced): not a continuation, grouped again from scratch.
+          let rest = [...orders];
+          for (const r of removals) {
+            if (rest.length === 0) break;
+            rest = rest.filter((_, i) => i !== r % rest.length);
+            expect(ids(finder.update(rest))).toEqual(ids(conflictGroups(rest)));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

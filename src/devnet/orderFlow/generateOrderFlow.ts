@@ -1,6 +1,6 @@
 /**
- * Order flow for the building tests and benchmark: a pool of orders on a generated pre-state, the way a
- * builder meets them in a slot.
+ * Order flow for the building benchmark and tests: a pool of orders on a generated pre-state, the way a builder
+ * meets them in a slot.
  *
  *   public transactions: ether transfers, ERC20 transfers, Uniswap V2 swaps (the workloads' planners, with a
  *     share of conflicts: hot accounts send several transactions in nonce order), each with a tip of 0.01–2 gwei;
@@ -17,8 +17,9 @@
 import type { Common } from "@ethereumjs/common";
 import { createFeeMarket1559Tx, type FeeMarket1559Tx } from "@ethereumjs/tx";
 import { type Address, createWithdrawal } from "@ethereumjs/util";
-import type { BlockAttributes } from "../../src/building/context.js";
-import { bundleOrder, type Order, transactionOrder } from "../../src/building/orders/order.js";
+import type { BlockAttributes } from "../../building/context.js";
+import { bundleOrder, type Order, transactionOrder } from "../../building/orders/order.js";
+import type { StateLayer } from "../../execution/state/layer.js";
 import {
   deriveAddress,
   deriveBytes,
@@ -41,8 +42,7 @@ import {
   WORKLOAD_CHAIN_ID,
   WORKLOAD_TIMESTAMP,
   workloadCommon,
-} from "../../src/devnet/workloads/index.js";
-import type { StateLayer } from "../../src/execution/state/layer.js";
+} from "../workloads/index.js";
 import { ARBITRAGE_RUNTIME, amountOut, bestArbitrage, encodeArbitrage } from "./arbitrage.js";
 
 export interface OrderFlowOptions {

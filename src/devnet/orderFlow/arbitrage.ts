@@ -1,5 +1,5 @@
 /**
- * A searcher's backrun contract for the building tests and benchmark: a two-pool Uniswap V2 arbitrage that pays
+ * A searcher's backrun contract for the generated order flow: a two-pool Uniswap V2 arbitrage that pays
  * the coinbase only when it profits, hand-assembled with the workloads' assembler.
  *
  *   arb(pairA, pairB, tokenIn, amountIn, aZeroForOne, bZeroForOne, minProfit, coinbase), with ether attached:
@@ -13,7 +13,7 @@
  */
 import type { Address } from "@ethereumjs/util";
 import { encodeAbiParameters, hexToBytes, parseAbiParameters } from "viem";
-import { assemble } from "../../src/devnet/workloads/evmAssembler.js";
+import { assemble } from "../workloads/evmAssembler.js";
 
 const PAIR_A = "0x04";
 const PAIR_B = "0x24";
