@@ -214,10 +214,12 @@ if (firstBuild !== undefined) {
     `conflict-groups, first build of the block: ${firstBuild.groups} groups of 2+ orders resolved in ${firstBuild.resolveMs.toFixed(0)} ms (fill ${firstBuild.fill.toFixed(0)} ms in all); later builds reuse them, and the grouping (${scratchGroupingMs.toFixed(1)} ms for all ${sim.simulated.length} orders from scratch, p50 of 5; later builds group only new orders)\n\n`,
   );
 }
+// The time target is for weft's algorithms; the priority-fee baseline (what a plain node builds) is what their
+// values are measured against, and its time is in the table above.
 const targets = [
-  ...rows.map((r) =>
-    target(`${r.name}: fill + seal ≤ 100 ms at p50`, p50(r.total) <= 100, `${p50(r.total).toFixed(1)} ms`),
-  ),
+  ...rows
+    .filter((r) => r !== baseline)
+    .map((r) => target(`${r.name}: fill + seal ≤ 100 ms at p50`, p50(r.total) <= 100, `${p50(r.total).toFixed(1)} ms`)),
   ...rows
     .filter((r) => r !== baseline)
     .map((r) =>

@@ -16,39 +16,8 @@
  * reference from the base.
  */
 import { KECCAK256_RLP } from "@ethereumjs/util";
-import { createKeccak, type IHasher } from "hash-wasm";
 import { keccak256 } from "../crypto/native.js";
 import { encodeBytes, encodeListTransient as encodeList } from "../rlp.js";
-
-/**
- * Trie nodes are hashed with hash-wasm's keccak256 (WebAssembly) once it is instantiated, with the native binding
- * until then (or if it cannot be): the same digest either way. A seal hashes thousands of nodes, most under one
- * 136-byte block, where the native binding's cost is its calls, not the permutation (it allocates a Buffer per
- * digest: about 3 of its 4.5 µs on a 64-byte node); the WebAssembly hasher takes about 1.2 µs there and no more
- * than the binding on a full 532-byte branch.
- */
-let wasmKeccak: IHasher | undefined;
-const wasmReady: Promise<boolean> = createKeccak(256).then(
-  (hasher) => {
-    wasmKeccak = hasher;
-    return true;
-  },
-  () => false,
-);
-
-/** Whether trie nodes are now hashed in WebAssembly (resolves once its instantiation is settled). */
-export function trieHasherReady(): Promise<boolean> {
-  return wasmReady;
-}
-
-/** keccak256 of an encoded node (synchronous: the trie is built in one pass). */
-export function nodeHash(encoded: Uint8Array): Uint8Array {
-  const hasher = wasmKeccak;
-  if (hasher === undefined) return keccak256(encoded);
-  hasher.init();
-  hasher.update(encoded);
-  return hasher.digest("binary");
-}
 
 /**
  * Nodes are handled as their RLP encodings, and child references as the encoded item the parent holds (a
@@ -97,7 +66,7 @@ function ref(encoded: Uint8Array): Uint8Array {
   if (encoded.length < 32) return encoded.slice();
   const out = new Uint8Array(33);
   out[0] = 0xa0;
-  out.set(nodeHash(encoded), 1);
+  out.set(keccak256(encoded), 1);
   return out;
 }
 
@@ -148,7 +117,7 @@ export class CachedTrie {
     if (this.#root === undefined) {
       const entries = this.#entries;
       this.#root =
-        entries.length === 0 ? KECCAK256_RLP : nodeHash(this.#build(entries, 0, entries.length, 0, undefined));
+        entries.length === 0 ? KECCAK256_RLP : keccak256(this.#build(entries, 0, entries.length, 0, undefined));
     }
     return this.#root;
   }
@@ -163,7 +132,7 @@ export class CachedTrie {
     const dirty = [...changes.keys()].sort();
     const merged = this.#merge(changes, dirty);
     if (merged.length === 0) return KECCAK256_RLP;
-    return nodeHash(this.#build(merged, 0, merged.length, 0, dirty));
+    return keccak256(this.#build(merged, 0, merged.length, 0, dirty));
   }
 
   /**
@@ -183,7 +152,7 @@ export class CachedTrie {
     const entries = this.#entries;
     this.#committing = true;
     try {
-      this.#root = entries.length === 0 ? KECCAK256_RLP : nodeHash(this.#build(entries, 0, entries.length, 0, dirty));
+      this.#root = entries.length === 0 ? KECCAK256_RLP : keccak256(this.#build(entries, 0, entries.length, 0, dirty));
     } finally {
       this.#committing = false;
     }

@@ -3,8 +3,7 @@ import { RLP } from "@ethereumjs/rlp";
 import { bytesToHex } from "@ethereumjs/util";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { keccak256 } from "../../../src/execution/crypto/native.js";
-import { nodeHash, orderedTrieRoot, trieHasherReady, trieRoot } from "../../../src/execution/state/trieRoot.js";
+import { orderedTrieRoot, trieRoot } from "../../../src/execution/state/trieRoot.js";
 
 async function referenceRoot(entries: Array<[Uint8Array, Uint8Array]>): Promise<string> {
   const trie = new MerklePatriciaTrie();
@@ -48,15 +47,5 @@ describe("trieRoot", () => {
       const entries = values.map((v, i) => [RLP.encode(i), v] as [Uint8Array, Uint8Array]);
       expect(bytesToHex(orderedTrieRoot(values))).toBe(await referenceRoot(entries));
     }
-  });
-
-  test("property: trie nodes hashed in WebAssembly get the native keccak256", async () => {
-    expect(await trieHasherReady()).toBe(true);
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 700 }), (data) => {
-        expect(bytesToHex(nodeHash(data))).toBe(bytesToHex(keccak256(data)));
-      }),
-      { numRuns: 300 },
-    );
   });
 });
