@@ -24,7 +24,7 @@ import { Hardfork } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { VM } from "@ethereumjs/vm";
 import { describeCause } from "../../shared/errors.js";
-import type { SenderRecovery } from "../crypto/senderRecovery.js";
+import type { RecoveryJob, SenderRecovery } from "../crypto/senderRecovery.js";
 import {
   applySystemCalls,
   BlockAccumulator,
@@ -164,6 +164,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
   }
 
   const recordAccess = state.recordAccess;
+  let recovery: RecoveryJob | undefined;
   state.recordAccess = true;
   try {
     if (pool !== undefined && options.replicasCurrent !== true) pool.setState(snapshotOf(base));
@@ -176,7 +177,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     flags[0] = n;
     for (const i of plain) flags[1 + i] = 3;
     if (options.declared !== undefined) reserveConflicting(options.declared, flags);
-    const recovery = options.senderRecovery?.start(txs);
+    recovery = options.senderRecovery?.start(txs);
     const task = {
       blockId,
       hardfork: common.hardfork(),
@@ -326,7 +327,6 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         if (last !== undefined && last.index === i) last.access = undefined;
       }
     }
-    recovery?.stop();
     for (const port of commitPorts) port.close();
     const coinbaseDelta = (state.layer.account(coinbaseKey)?.balance ?? 0n) - coinbaseBalanceBefore;
     stats.heldBack = hot.heldBack;
@@ -337,6 +337,8 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
   } catch (cause) {
     throw new Error(`parallel execution of block ${block.header.number} failed: ${describeCause(cause)}`, { cause });
   } finally {
+    // The block is done (or abandoned): its remaining senders are not needed.
+    recovery?.stop();
     state.recordAccess = recordAccess;
   }
 }
