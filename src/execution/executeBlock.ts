@@ -26,7 +26,7 @@ import {
 import { encodeReceipt, runTx, type TxReceipt, type VM } from "@ethereumjs/vm";
 import { describeCause } from "../shared/errors.js";
 import { keccak256 } from "./crypto/native.js";
-import type { SenderRecovery } from "./crypto/senderRecovery.js";
+import { pinSender, type SenderRecovery } from "./crypto/senderRecovery.js";
 import { accumulateRequests, type BlockRequests } from "./requests.js";
 import type { TxAccess } from "./state/access.js";
 import type { WeftStateManager } from "./state/stateManager.js";
@@ -97,10 +97,7 @@ export function signatureProblem(tx: TypedTransaction): string | undefined {
       return undefined;
     }
     const publicKey = tx.getSenderPublicKey();
-    const sender = new Address(keccak256(publicKey).subarray(12));
-    Object.defineProperty(tx, "getSenderPublicKey", { value: () => publicKey });
-    Object.defineProperty(tx, "getSenderAddress", { value: () => sender });
-    Object.freeze(tx);
+    pinSender(tx, publicKey, keccak256(publicKey).subarray(12));
     return undefined;
   } catch (cause) {
     return `invalid signature: ${describeCause(cause)}`;

@@ -91,8 +91,12 @@ export class LastWriters {
     const readers = this.#readers.get(key);
     if (readers === undefined) return;
     // Readers at or before `index` are validated already; those that speculated after it saw this write.
-    const later = readers.filter((j) => j > index && (this.#versions[j] as number) > index);
-    for (const j of readers) if (j > index && (this.#versions[j] as number) <= index) this.doom(j);
+    const later: number[] = [];
+    for (const j of readers) {
+      if (j <= index) continue;
+      if ((this.#versions[j] as number) > index) later.push(j);
+      else this.doom(j);
+    }
     if (later.length === 0) this.#readers.delete(key);
     else this.#readers.set(key, later);
   }
