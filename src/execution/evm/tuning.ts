@@ -21,12 +21,14 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type EVM, EVMError } from "@ethereumjs/evm";
+import { installHandlers, reinstallHandlers } from "./handlers.js";
 
 const TUNED = Symbol.for("weft.tunedEvm");
 
 interface OpEntry {
   opcodeInfo: { code: number; feeBigInt: bigint; dynamicGas: boolean; isAsync: boolean; isInvalid: boolean };
   opHandler: (runState: unknown, common: unknown) => unknown;
+  gasHandler?: (runState: unknown, gas: bigint, common: unknown) => Promise<bigint>;
 }
 interface CodeAnalysis {
   jumps: Uint8Array;
@@ -44,6 +46,8 @@ interface RunState {
   cachedPushes: Record<number, bigint>;
   shouldDoJumpAnalysis: boolean;
   env: { accessWitness?: { commit(): void; revert(): void } };
+  /** Set by CALL under EIP-7928 only (untunable): an out-of-gas to raise before the next opcode. */
+  eip7928PostTargetCallOog?: unknown;
 }
 interface InterpreterLike {
   _evm: EVM & { [TUNED]?: boolean; _opcodeMap: object; DEBUG: boolean; events: { listenerCount(e: string): number } };
@@ -155,8 +159,17 @@ function tunedRun(original: RunFn): RunFn {
           rs.programCounter++;
           entry.opHandler(rs, common);
           rs.env.accessWitness?.commit();
-        } else {
+        } else if (info.isInvalid || rs.eip7928PostTargetCallOog !== undefined) {
           await this.runStep(entry);
+        } else {
+          // runStep's order, less what `tunable` rules out (step hooks, the profiler, code-chunk gas).
+          let gas = info.feeBigInt;
+          if (info.dynamicGas) gas = await (entry.gasHandler as NonNullable<OpEntry["gasHandler"]>)(rs, gas, common);
+          this.useGas(gas, info);
+          rs.programCounter++;
+          if (info.isAsync) await entry.opHandler(rs, common);
+          else entry.opHandler(rs, common);
+          rs.env.accessWitness?.commit();
         }
       } catch (e) {
         rs.env.accessWitness?.revert();
@@ -167,6 +180,36 @@ function tunedRun(original: RunFn): RunFn {
       }
     }
     return { runState: rs, exceptionError: err };
+  };
+}
+
+const EIP_SET = Symbol.for("weft.activatedEipSet");
+const EIP_SOURCE = Symbol.for("weft.activatedEipSource");
+
+interface CommonLike {
+  isActivatedEIP(eip: number): boolean;
+  _activatedEIPsCache: number[];
+  [EIP_SET]?: Set<number>;
+  [EIP_SOURCE]?: number[];
+}
+
+/**
+ * `Common.isActivatedEIP` is `_activatedEIPsCache.includes(eip)`: a scan of some 60 EIPs, the whole array for an
+ * inactive one, made several times per opcode that touches state and per transaction. This answers from a Set
+ * built from that array and rebuilt whenever Common replaces it (it only ever assigns a new array: on a hardfork
+ * change or `setEIPs`), so the answer is the library's at every moment.
+ */
+export function fastEipLookup(common: object): void {
+  const target = common as CommonLike;
+  target.isActivatedEIP = function isActivatedEIP(this: CommonLike, eip: number): boolean {
+    const source = this._activatedEIPsCache;
+    let set = this[EIP_SET];
+    if (set === undefined || this[EIP_SOURCE] !== source) {
+      set = new Set(source);
+      this[EIP_SET] = set;
+      this[EIP_SOURCE] = source;
+    }
+    return set.has(eip);
   };
 }
 
@@ -192,8 +235,23 @@ function install(): Promise<void> {
   return installed;
 }
 
-/** Marks an EVM for the tuned dispatch loop (see the module comment). */
+/**
+ * Marks an EVM for the tuned dispatch loop (see the module comment) and gives it weft's handlers for the opcodes
+ * that turn stack words into bytes (`handlers.ts`), again whenever the library rebuilds its opcode table.
+ */
 export async function tuneEvm(evm: EVM): Promise<void> {
   await install();
-  (evm as unknown as { [TUNED]: boolean })[TUNED] = true;
+  const tables = evm as unknown as Parameters<typeof installHandlers>[0] & {
+    [TUNED]: boolean;
+    getActiveOpcodes(): unknown;
+  };
+  tables[TUNED] = true;
+  fastEipLookup(evm.common);
+  await installHandlers(tables);
+  const rebuild = tables.getActiveOpcodes.bind(tables);
+  tables.getActiveOpcodes = () => {
+    const opcodes = rebuild();
+    reinstallHandlers(tables);
+    return opcodes;
+  };
 }
