@@ -47,6 +47,7 @@ import type { AccountRecord, StateLayer } from "../state/layer.js";
 import type { WeftStateManager } from "../state/stateManager.js";
 import { type DeclaredAccess, strays } from "./accessList.js";
 import type { WorkerPool } from "./pool.js";
+import { toPortable } from "./portableTx.js";
 import type { CommitMessage, ResultMessage } from "./protocol.js";
 import type { SpeculativeResult } from "./speculate.js";
 import { applyDiff, diffOf, type StateDiff, snapshotOf } from "./stateDiff.js";
@@ -183,7 +184,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       hardfork: common.hardfork(),
       needsKzg: txs.some((tx) => tx.type === 3),
       header: block.header.serialize(),
-      txs: txs.map((tx) => tx.serialize()),
+      txs: txs.map(toPortable),
       blockHashes: options.blockHashes ?? {},
       preDiff: diffOf(state.layer),
       coinbaseKey,

@@ -1,6 +1,7 @@
 /** Messages between the committing thread and parallel-execution workers. */
 import type { MessagePort } from "node:worker_threads";
 import type { RecoveryTable } from "../crypto/recoveryTable.js";
+import type { PortableTx } from "./portableTx.js";
 import type { SpeculativeResult } from "./speculate.js";
 import type { StateDiff } from "./stateDiff.js";
 
@@ -10,8 +11,8 @@ export interface BlockTask {
   needsKzg: boolean;
   /** RLP of the block header. */
   header: Uint8Array;
-  /** Each transaction as it is encoded in a block body. */
-  txs: Uint8Array[];
+  /** Each transaction's decoded fields (see `portableTx.ts`). */
+  txs: PortableTx[];
   blockHashes: Record<string, string>;
   /** Changes made before the transactions (system calls), to apply over the replica. */
   preDiff: StateDiff;

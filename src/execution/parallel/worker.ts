@@ -6,7 +6,6 @@
 import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { createBlock, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common, Mainnet } from "@ethereumjs/common";
-import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { loadKzg, transactionCommon } from "../chain.js";
 import { weftCustomCrypto } from "../crypto/native.js";
 import { RecoveredSenders } from "../crypto/senderRecovery.js";
@@ -14,6 +13,7 @@ import { StateLayer } from "../state/layer.js";
 import { WeftStateManager } from "../state/stateManager.js";
 import { fixtureBlockchain } from "../stock.js";
 import { createWeftVM } from "../vm.js";
+import { fromPortable, type PortableTx } from "./portableTx.js";
 import type { BlockTask, CommitMessage, WorkerMessage } from "./protocol.js";
 import { markPostExecution, speculate } from "./speculate.js";
 import { applyDiff, layerFromSnapshot } from "./stateDiff.js";
@@ -33,7 +33,7 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   // Unfrozen, so that a sender the recovery thread has already recovered can be pinned on it.
   const senders = task.senders === undefined ? undefined : new RecoveredSenders(task.senders);
   const decode = (i: number) => {
-    const tx = createTxFromRLP(task.txs[i] as Uint8Array, { common: txCommon, freeze: false }) as TypedTransaction;
+    const tx = fromPortable(task.txs[i] as PortableTx, txCommon);
     if (senders?.pin(i, tx) !== true) Object.freeze(tx);
     return tx;
   };
