@@ -23,10 +23,11 @@ import {
   GWEI_TO_WEI,
   setLengthLeft,
 } from "@ethereumjs/util";
-import { encodeReceipt, runTx, type TxReceipt, type VM } from "@ethereumjs/vm";
+import { runTx, type TxReceipt, type VM } from "@ethereumjs/vm";
 import { describeCause } from "../shared/errors.js";
 import { keccak256 } from "./crypto/native.js";
 import { pinSender, type SenderRecovery } from "./crypto/senderRecovery.js";
+import { encodeReceipt } from "./receipts.js";
 import { accumulateRequests, type BlockRequests } from "./requests.js";
 import type { TxAccess } from "./state/access.js";
 import type { WeftStateManager } from "./state/stateManager.js";

@@ -20,6 +20,7 @@
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { TxReceipt } from "@ethereumjs/vm";
 import { applyDiff, type StateDiff } from "../../execution/parallel/stateDiff.js";
+import { encodeReceipt } from "../../execution/receipts.js";
 import type { AccessSet } from "../../execution/state/access.js";
 import { emptyAccount, StateLayer } from "../../execution/state/layer.js";
 import { CachedTrie } from "../../execution/state/trieRoot.js";
@@ -28,7 +29,6 @@ import type { OrderFailure } from "../errors.js";
 import { type ExecutedTx, executeOrder, type OrderExecution } from "../executeOrder.js";
 import type { ExecutionEnv } from "../executionEnv.js";
 import { inWindow, type Order } from "../orders/order.js";
-import { encodeReceipt } from "../sealing/receipts.js";
 import { yieldIfDue } from "../yieldToEventLoop.js";
 import { keyGeneration, keysOf, renumberKeysIfFull } from "./stateKeys.js";
 
@@ -309,7 +309,7 @@ export class PartialBlock {
   }
 
   receiptsRoot(): Uint8Array {
-    return CachedTrie.orderedRoot(this.txs.map((t) => encodeReceipt(t.receipt, t.tx.type)));
+    return CachedTrie.orderedRoot(this.txs.map((t) => encodeReceipt(t.receipt, t.tx.type, { cacheLogs: true })));
   }
 
   logsBloom(): Uint8Array {

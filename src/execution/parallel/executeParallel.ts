@@ -271,6 +271,8 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         }
         drain();
         result = results[i];
+        // Read once: dropped here so that a block's results do not live (and get promoted) until its end.
+        results[i] = undefined;
       }
       const usable = result !== undefined && !result.failed ? result : undefined;
       if (usable !== undefined) conflict = written.conflict(usable.reads, usable.version);
