@@ -9,8 +9,9 @@
  *   the opcode entries (which belong to one VM's opcode table) are looked up again per table. The analysis avoids
  *   a hardfork lookup per byte.
  * - Opcodes with static gas and a synchronous handler (PUSH, DUP, SWAP, arithmetic, JUMP…, most of what runs)
- *   are executed inline, without `runStep`'s promise and microtask per opcode; the rest still go through the
- *   library's `runStep`.
+ *   are executed inline, without `runStep`'s promise and microtask per opcode, and their gas is counted in a
+ *   double (exact below 2^53) instead of a BigInt allocated per opcode; the others are dispatched inline in
+ *   `runStep`'s order, with the gas left written back to the run state first.
  *
  * The tuned loop is taken only where it is exactly equivalent: legacy bytecode, no step listeners, no debug or
  * profiler, and none of the EIPs whose per-step hooks it leaves out (EOF 3540, verkle/binary-tree witnesses
@@ -26,7 +27,14 @@ import { installHandlers, reinstallHandlers } from "./handlers.js";
 const TUNED = Symbol.for("weft.tunedEvm");
 
 interface OpEntry {
-  opcodeInfo: { code: number; feeBigInt: bigint; dynamicGas: boolean; isAsync: boolean; isInvalid: boolean };
+  opcodeInfo: {
+    code: number;
+    fee: number;
+    feeBigInt: bigint;
+    dynamicGas: boolean;
+    isAsync: boolean;
+    isInvalid: boolean;
+  };
   opHandler: (runState: unknown, common: unknown) => unknown;
   gasHandler?: (runState: unknown, gas: bigint, common: unknown) => Promise<bigint>;
 }
@@ -39,6 +47,7 @@ interface Analysis extends CodeAnalysis {
   opcodesCached: OpEntry[];
 }
 interface RunState {
+  gasLeft: bigint;
   code: Uint8Array;
   programCounter: number;
   opCode: number;
@@ -132,10 +141,14 @@ function tunable(interp: InterpreterLike, code: Uint8Array): boolean {
 
 const STOP = EVMError.errorMessages.STOP;
 
+/** The GAS opcode: the one static, synchronous opcode whose handler reads the gas left. */
+const GAS = 0x5a;
+const MAX_EXACT_GAS = BigInt(Number.MAX_SAFE_INTEGER);
+
 function tunedRun(original: RunFn): RunFn {
   return async function run(this: InterpreterLike, code, opts = {}) {
-    if (!tunable(this, code)) return original.call(this, code, opts);
     const rs = this._runState;
+    if (!tunable(this, code) || rs.gasLeft > MAX_EXACT_GAS) return original.call(this, code, opts);
     rs.code = code;
     rs.programCounter = opts.pc ?? rs.programCounter;
     const start = rs.programCounter;
@@ -149,35 +162,57 @@ function tunedRun(original: RunFn): RunFn {
     rs.shouldDoJumpAnalysis = false;
     const common = this.common;
     let err: unknown;
-    while (rs.programCounter < code.length) {
-      const entry = table[code[rs.programCounter] as number] as OpEntry;
-      const info = entry.opcodeInfo;
-      rs.opCode = info.code;
-      try {
-        if (!info.dynamicGas && !info.isAsync && !info.isInvalid) {
-          this.useGas(info.feeBigInt, info);
-          rs.programCounter++;
-          entry.opHandler(rs, common);
-          rs.env.accessWitness?.commit();
-        } else if (info.isInvalid || rs.eip7928PostTargetCallOog !== undefined) {
-          await this.runStep(entry);
-        } else {
-          // runStep's order, less what `tunable` rules out (step hooks, the profiler, code-chunk gas).
-          let gas = info.feeBigInt;
-          if (info.dynamicGas) gas = await (entry.gasHandler as NonNullable<OpEntry["gasHandler"]>)(rs, gas, common);
-          this.useGas(gas, info);
-          rs.programCounter++;
-          if (info.isAsync) await entry.opHandler(rs, common);
-          else entry.opHandler(rs, common);
-          rs.env.accessWitness?.commit();
+    // The gas left, as an exact integer double between the opcodes that read or charge it themselves (dynamic
+    // gas, async handlers, GAS): the library subtracts a BigInt per opcode, allocating one each time. It is
+    // written back to the run state before each of those and when the loop ends, however it ends.
+    let left = Number(rs.gasLeft);
+    try {
+      while (rs.programCounter < code.length) {
+        const entry = table[code[rs.programCounter] as number] as OpEntry;
+        const info = entry.opcodeInfo;
+        rs.opCode = info.code;
+        try {
+          if (!info.dynamicGas && !info.isAsync && !info.isInvalid && info.code !== GAS) {
+            // `useGas`: charged before the handler runs; out of gas leaves none.
+            left -= info.fee;
+            if (left < 0) {
+              left = 0;
+              throw new EVMError(EVMError.errorMessages.OUT_OF_GAS);
+            }
+            rs.programCounter++;
+            entry.opHandler(rs, common);
+            rs.env.accessWitness?.commit();
+            continue;
+          }
+          rs.gasLeft = BigInt(left);
+          try {
+            if (info.isInvalid || rs.eip7928PostTargetCallOog !== undefined) {
+              await this.runStep(entry);
+            } else {
+              // runStep's order, less what `tunable` rules out (step hooks, the profiler, code-chunk gas).
+              let gas = info.feeBigInt;
+              if (info.dynamicGas) {
+                gas = await (entry.gasHandler as NonNullable<OpEntry["gasHandler"]>)(rs, gas, common);
+              }
+              this.useGas(gas, info);
+              rs.programCounter++;
+              if (info.isAsync) await entry.opHandler(rs, common);
+              else entry.opHandler(rs, common);
+              rs.env.accessWitness?.commit();
+            }
+          } finally {
+            left = Number(rs.gasLeft);
+          }
+        } catch (e) {
+          rs.env.accessWitness?.revert();
+          const evmError = e as { errorType?: string; error?: string };
+          if (typeof e !== "object" || e === null || evmError.errorType !== "EVMError") throw e;
+          if (evmError.error !== STOP) err = e;
+          break;
         }
-      } catch (e) {
-        rs.env.accessWitness?.revert();
-        const evmError = e as { errorType?: string; error?: string };
-        if (typeof e !== "object" || e === null || evmError.errorType !== "EVMError") throw e;
-        if (evmError.error !== STOP) err = e;
-        break;
       }
+    } finally {
+      rs.gasLeft = BigInt(left);
     }
     return { runState: rs, exceptionError: err };
   };

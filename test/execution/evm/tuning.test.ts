@@ -55,7 +55,7 @@ describe("weft's opcode handlers", () => {
   const push32 = (value: bigint) => [0x7f, ...setLengthLeft(bigIntToBytes(value), 32)];
 
   /** Code that stores, loads, logs and returns random words: every replaced handler on random inputs. */
-  function program(words: bigint[], offsets: number[]): Uint8Array {
+  function program(words: bigint[], offsets: number[], stop: boolean): Uint8Array {
     const code: number[] = [];
     words.forEach((w, i) => {
       const offset = offsets[i % offsets.length] as number;
@@ -66,24 +66,30 @@ describe("weft's opcode handlers", () => {
       const topics = i % 5;
       for (let t = 0; t < topics; t++) code.push(...push32(words[(i + t) % words.length] as bigint));
       code.push(0x60, 0x40, 0x60, 0x00, 0xa0 + topics); // LOGn(0, 64, topics…)
+      code.push(0x5a, 0x61, (offset + 32) >> 8, (offset + 32) & 0xff, 0x52); // MSTORE(offset + 32, GAS)
+      code.push(0x60, 0x07, 0x60, 0x03, 0x02, 0x50); // 3 * 7, POP: static opcodes between
     });
-    code.push(0x61, 0x04, 0x00, 0x60, 0x00, 0xf3); // RETURN(0, 1024)
+    if (stop)
+      code.push(0x60, 0x01, 0x60, 0x02, 0x01, 0x00); // 1 + 2, STOP: ends on static opcodes
+    else code.push(0x61, 0x04, 0x00, 0x60, 0x00, 0xf3); // RETURN(0, 1024)
     return Uint8Array.from(code);
   }
 
-  test("a tuned EVM gives the library's result, gas and logs on programs of random words", async () => {
+  test("a tuned EVM gives the library's result, gas and logs on programs of random words, out of gas anywhere", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(word, { minLength: 1, maxLength: 12 }),
         fc.array(fc.integer({ min: 0, max: 992 }), { minLength: 1, maxLength: 4 }),
-        async (words, offsets) => {
-          const code = program(words, offsets);
+        fc.oneof(fc.constant(30_000_000n), fc.bigInt({ min: 0n, max: 400_000n })),
+        fc.boolean(),
+        async (words, offsets, gasLimit, stop) => {
+          const code = program(words, offsets, stop);
           const run = async (tuned: boolean) => {
             const evm = await createEVM({ common: new Common({ chain: Mainnet, hardfork: Hardfork.Cancun }) });
             if (tuned) await tuneEvm(evm);
             const address = createAddressFromString("0x00000000000000000000000000000000000000aa");
             await evm.stateManager.putAccount(address, new Account());
-            const result = await evm.runCode({ code, gasLimit: 30_000_000n, to: address });
+            const result = await evm.runCode({ code, gasLimit, to: address });
             return {
               error: result.exceptionError?.error,
               gas: result.executionGasUsed,
@@ -94,8 +100,27 @@ describe("weft's opcode handlers", () => {
           expect(await run(true)).toEqual(await run(false));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 150 },
     );
+  });
+
+  test("out of gas on each of a program's last opcodes, as the library", async () => {
+    const runner = (tuned: boolean) => async (code: Uint8Array, gasLimit: bigint) => {
+      const evm = await createEVM({ common: new Common({ chain: Mainnet, hardfork: Hardfork.Cancun }) });
+      if (tuned) await tuneEvm(evm);
+      const address = createAddressFromString("0x00000000000000000000000000000000000000aa");
+      await evm.stateManager.putAccount(address, new Account());
+      const result = await evm.runCode({ code, gasLimit, to: address });
+      return { error: result.exceptionError?.error, gas: result.executionGasUsed, returned: result.returnValue };
+    };
+    const [tuned, library] = [runner(true), runner(false)];
+    for (const stop of [true, false]) {
+      const code = program([5n, 1n << 200n, 77n], [0, 64], stop);
+      const needed = (await library(code, 30_000_000n)).gas;
+      for (let gas = needed - 40n; gas <= needed + 1n; gas++) {
+        expect(await tuned(code, gas)).toEqual(await library(code, gas));
+      }
+    }
   });
 
   test("custom opcodes keep their own handlers", async () => {
