@@ -62,6 +62,7 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
       seqMs: round1(r.seqMs),
       parMs: round1(r.parMs),
       speedup: Math.round(r.speedup * 100) / 100,
+      speedupMedian: Math.round(r.speedupMedian * 100) / 100,
       availableParallelism: round1(r.availableParallelism),
       identical: r.identical,
       conflictRate: workload.conflictRate,
@@ -73,7 +74,18 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
     } else {
       process.stdout.write(
         `${workload.description}\n\n${formatTable(
-          ["workload", "txs", "Mgas", "threads", "seq ms", "par ms", "speedup", "avail. parallelism", "identical"],
+          [
+            "workload",
+            "txs",
+            "Mgas",
+            "threads",
+            "seq ms",
+            "par ms",
+            "speedup",
+            "median of rounds",
+            "avail. parallelism",
+            "identical",
+          ],
           [
             [
               line.workload,
@@ -83,6 +95,7 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
               line.seqMs,
               line.parMs,
               line.speedup,
+              line.speedupMedian,
               line.availableParallelism,
               line.identical ? "yes" : "NO",
             ],

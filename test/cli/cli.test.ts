@@ -57,6 +57,28 @@ describe("weft command", () => {
     expect(e.stderr).toContain('unknown engine "warp"');
   });
 
+  test("bench-exec --json prints the documented fields and the median of its rounds", async () => {
+    const r = await weft(
+      "bench-exec",
+      "--workload",
+      "erc20",
+      "--txs",
+      "24",
+      "--threads",
+      "2",
+      "--rounds",
+      "3",
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim());
+    expect(line).toMatchObject({ workload: "erc20", txs: 24, threads: 2, identical: true });
+    for (const key of ["seqMs", "parMs", "speedup", "speedupMedian", "availableParallelism"]) {
+      expect(line[key]).toBeGreaterThan(0);
+    }
+    expect(line.gas).toMatch(/^0x[0-9a-f]+$/);
+  }, 120_000);
+
   test("replay --json prints the documented line and reports bad files without stopping", async () => {
     const r = await weft(
       "replay",

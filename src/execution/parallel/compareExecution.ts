@@ -37,9 +37,16 @@ export interface CompareOptions {
 export interface CompareResult {
   txs: number;
   gas: bigint;
+  /** Best of the rounds, each side. */
   seqMs: number;
   parMs: number;
+  /** seqMs / parMs. */
   speedup: number;
+  /**
+   * The median over rounds of that round's sequential time over its parallel time. Each round runs both, one
+   * after the other, so a machine whose speed drifts over minutes moves both sides of a ratio alike.
+   */
+  speedupMedian: number;
   availableParallelism: number;
   identical: boolean;
   /** Transactions the parallel executor executed again in order (from its last run). */
@@ -117,6 +124,7 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
 
   let seqMs = Number.POSITIVE_INFINITY;
   let parMs = Number.POSITIVE_INFINITY;
+  const ratios: number[] = [];
   let identical = true;
   let fallbacks = 0;
   for (let r = 0; r < rounds; r++) {
@@ -130,7 +138,8 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
       block: seqBlock,
       senderRecovery: options.senderRecovery,
     });
-    seqMs = Math.min(seqMs, performance.now() - start);
+    const seqRound = performance.now() - start;
+    seqMs = Math.min(seqMs, seqRound);
     identical &&= fingerprint(sr, s.state.layer) === expected;
 
     const p = await fresh(options, false);
@@ -149,7 +158,9 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
       senderRecovery: options.senderRecovery,
       ...(options.blockHashes === undefined ? {} : { blockHashes: options.blockHashes }),
     });
-    parMs = Math.min(parMs, performance.now() - start);
+    const parRound = performance.now() - start;
+    parMs = Math.min(parMs, parRound);
+    ratios.push(seqRound / parRound);
     identical &&= fingerprint(pr, p.state.layer) === expected;
     fallbacks = pr.fallbacks;
   }
@@ -159,10 +170,19 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
     seqMs,
     parMs,
     speedup: seqMs / parMs,
+    speedupMedian: median(ratios),
     availableParallelism: ap,
     identical,
     fallbacks,
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function emptySet() {
