@@ -182,6 +182,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     const task = {
       blockId,
       hardfork: common.hardfork(),
+      chainId: common.chainId(),
       needsKzg: txs.some((tx) => tx.type === 3),
       header: block.header.serialize(),
       txs: txs.map(toPortable),

@@ -8,6 +8,8 @@ import type { StateDiff } from "./stateDiff.js";
 export interface BlockTask {
   blockId: number;
   hardfork: string;
+  /** The committing thread's chain id: transactions arrive decoded, so the worker's Common must be on it. */
+  chainId: bigint;
   needsKzg: boolean;
   /** RLP of the block header. */
   header: Uint8Array;

@@ -27,6 +27,11 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   const port = results as MessagePort;
   if (task.needsKzg) await loadKzg();
   const common = new Common({ chain: Mainnet, hardfork: task.hardfork, customCrypto: weftCustomCrypto() });
+  // Transactions arrive as decoded fields, not re-checked here against this Common (a legacy transaction's
+  // signing hash takes the chain id from it): a block of another chain is left to the committing thread.
+  if (common.chainId() !== task.chainId) {
+    throw new Error(`worker runs chain ${common.chainId()}, the block is on chain ${task.chainId}`);
+  }
   const header = createBlockHeaderFromRLP(task.header, { common, skipConsensusFormatValidation: true });
   // Decoded only when claimed: the committing thread may execute most of the block before this worker gets far.
   const txCommon = transactionCommon(common);

@@ -1,5 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
+import { createBlockHeader } from "@ethereumjs/block";
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { createEOACode7702Tx, createFeeMarket1559Tx, createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { hexToBytes } from "@ethereumjs/util";
@@ -12,7 +14,9 @@ import {
   transactionCommon,
 } from "../../../src/execution/chain.js";
 import { loadFixture } from "../../../src/execution/fixture.js";
+import { WorkerPool } from "../../../src/execution/parallel/pool.js";
 import { fromPortable, toPortable } from "../../../src/execution/parallel/portableTx.js";
+import type { ResultMessage } from "../../../src/execution/parallel/protocol.js";
 import { mainnetBlocksDir } from "../../shared.js";
 
 /** Everything a transaction answers, compared field by field (its Common aside). */
@@ -110,6 +114,41 @@ describe("transactions carried to another thread as fields", () => {
     for (const tx of [setCode, creation] as TypedTransaction[]) {
       const there = transactionCommon(new Common({ chain: Mainnet, hardfork: Hardfork.Prague }));
       expect(observed(travel(tx, there))).toEqual(observed(tx));
+    }
+  });
+
+  test("a worker refuses a block of another chain than its own, and the committing thread hears why", async () => {
+    const pool = new WorkerPool({ size: 1 });
+    try {
+      await pool.ready();
+      const common = new Common({ chain: Mainnet, hardfork: Hardfork.Cancun });
+      const shared = new SharedArrayBuffer(4 * 3);
+      new Int32Array(shared)[0] = 1;
+      pool.startBlock({
+        blockId: 77,
+        hardfork: common.hardfork(),
+        chainId: 1337n,
+        needsKzg: false,
+        header: createBlockHeader({ number: 1n, gasLimit: 30_000_000n, baseFeePerGas: 7n }, { common }).serialize(),
+        txs: [],
+        blockHashes: {},
+        preDiff: { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() },
+        coinbaseKey: undefined,
+        shared,
+        senders: undefined,
+      });
+      const port = pool.ports[0] as MessagePort;
+      let message: ResultMessage | undefined;
+      for (let tries = 0; message === undefined && tries < 200; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        message = receiveMessageOnPort(port)?.message as ResultMessage | undefined;
+      }
+      expect(message).toMatchObject({ kind: "error", blockId: 77 });
+      expect((message as { message: string }).message).toContain("chain 1337");
+      // Nothing was claimed: the committing thread executes the whole block.
+      expect(new Int32Array(shared)[1]).toBe(0);
+    } finally {
+      await pool.close();
     }
   });
 });
