@@ -85,23 +85,23 @@ interface Internals {
   bytesToBigInt(bytes: Uint8Array): bigint;
 }
 
+/**
+ * One of `@ethereumjs/evm`'s own ES modules, by its path under `dist/esm` (the package exports only its index):
+ * the same module instance the EVM itself imports.
+ */
+export async function importEvmModule<T>(path: string): Promise<T> {
+  const cjsEntry = createRequire(import.meta.url).resolve("@ethereumjs/evm");
+  return (await import(pathToFileURL(join(dirname(cjsEntry), "..", "esm", path)).href)) as T;
+}
+
 let internals: Promise<Internals> | undefined;
 
-/** Loads the library's own EIP-2929 helpers (the module the EVM imports; the package exports no path to it). */
+/** Loads the library's handler tables and EIP-2929 helper, and `bytesToBigInt`. */
 export function loadInternals(): Promise<Internals> {
   internals ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const esm = join(dirname(require.resolve("@ethereumjs/evm")), "..", "esm");
-    const eip2929 = (await import(pathToFileURL(join(esm, "opcodes", "EIP2929.js")).href)) as Pick<
-      Internals,
-      "accessStorageEIP2929"
-    >;
-    const functions = (await import(pathToFileURL(join(esm, "opcodes", "functions.js")).href)) as {
-      handlers: Map<number, OpHandler>;
-    };
-    const gas = (await import(pathToFileURL(join(esm, "opcodes", "gas.js")).href)) as {
-      dynamicGasHandlers: Map<number, GasHandler>;
-    };
+    const eip2929 = await importEvmModule<Pick<Internals, "accessStorageEIP2929">>("opcodes/EIP2929.js");
+    const functions = await importEvmModule<{ handlers: Map<number, OpHandler> }>("opcodes/functions.js");
+    const gas = await importEvmModule<{ dynamicGasHandlers: Map<number, GasHandler> }>("opcodes/gas.js");
     const util = (await import("@ethereumjs/util")) as unknown as Pick<Internals, "bytesToBigInt">;
     return {
       libraryOps: functions.handlers,

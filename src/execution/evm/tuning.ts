@@ -18,11 +18,8 @@
  * 6800/7864, block access lists 7928, multidimensional gas 8037). Otherwise the original `run` executes.
  * Weft writes this by hand because ethereumjs offers no hook for it.
  */
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { type EVM, EVMError } from "@ethereumjs/evm";
-import { installHandlers, reinstallHandlers } from "./handlers.js";
+import { importEvmModule, installHandlers, reinstallHandlers } from "./handlers.js";
 
 const TUNED = Symbol.for("weft.tunedEvm");
 
@@ -256,9 +253,7 @@ interface InterpreterClass {
 
 /** `@ethereumjs/evm` exports no Interpreter; this loads the same ES module the EVM itself imports. */
 export async function loadInterpreter(): Promise<InterpreterClass> {
-  const cjsEntry = createRequire(import.meta.url).resolve("@ethereumjs/evm");
-  const url = pathToFileURL(join(dirname(cjsEntry), "..", "esm", "interpreter.js")).href;
-  return ((await import(url)) as { Interpreter: InterpreterClass }).Interpreter;
+  return (await importEvmModule<{ Interpreter: InterpreterClass }>("interpreter.js")).Interpreter;
 }
 
 /** Patches `Interpreter.prototype.run` once per process; only EVMs marked by `tuneEvm` take the tuned path. */
