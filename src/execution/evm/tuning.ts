@@ -19,6 +19,7 @@
  * Weft writes this by hand because ethereumjs offers no hook for it.
  */
 import { type EVM, EVMError } from "@ethereumjs/evm";
+import { installFrames } from "./frames.js";
 import { importEvmModule, installHandlers, reinstallHandlers } from "./handlers.js";
 
 const TUNED = Symbol.for("weft.tunedEvm");
@@ -278,6 +279,7 @@ export async function tuneEvm(evm: EVM): Promise<void> {
   tables[TUNED] = true;
   fastEipLookup(evm.common);
   await installHandlers(tables);
+  await installFrames(evm);
   const rebuild = tables.getActiveOpcodes.bind(tables);
   tables.getActiveOpcodes = () => {
     const opcodes = rebuild();
