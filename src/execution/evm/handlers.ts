@@ -7,7 +7,11 @@
  *
  * Replaced, per EVM (the stock engine keeps the library's handlers):
  * - MSTORE: the word is written big-endian into a scratch buffer that `Memory.write` copies;
- * - SLOAD (the operation and its EIP-2929 gas function) and LOG0–LOG4: keys and topics built with `wordBytes`.
+ * - SLOAD (the operation and its EIP-2929 gas function) and LOG0–LOG4: keys and topics built with `wordBytes`;
+ * - SSTORE (the operation and its gas function): the key built with `wordBytes`, the value's shortest bytes
+ *   without a hex string, and the slot values the gas rules compare padded without spreading (`storageWord`).
+ *   Where an EIP whose branches these leave out is active (EIP-8037/8038 state gas, 7928 block access lists,
+ *   6800/7864 witnesses), the library's own SSTORE runs.
  *
  * Each function below is the library's, line for line, with only those changes; the opcode table is rebuilt by
  * the library when the hardfork changes, and `installHandlers` is run again then. ethereumjs offers no way to
@@ -16,6 +20,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Hardfork } from "@ethereumjs/common";
 
 /** `value` (0 ≤ value < 2^256) as 32 big-endian bytes, written into `out` at `at`, which must be zeros. */
 export function writeWord(value: bigint, out: Uint8Array, at = 0): void {
@@ -54,6 +59,8 @@ interface Memory {
 }
 interface Common {
   isActivatedEIP(eip: number): boolean;
+  hardfork(): string;
+  gteHardfork(hardfork: string): boolean;
 }
 export interface RunState {
   stack: Stack;
@@ -63,7 +70,9 @@ export interface RunState {
     accessWitness?: { readAccountStorage(address: unknown, key: bigint): bigint };
   };
   interpreter: {
-    storageLoad(key: Uint8Array): Promise<Uint8Array>;
+    storageLoad(key: Uint8Array, original?: boolean, trackBAL?: boolean): Promise<Uint8Array>;
+    storageStore(key: Uint8Array, value: Uint8Array): Promise<void>;
+    isStatic(): boolean;
     log(data: Uint8Array, topicsCount: number, topics: Uint8Array[]): void;
     getAddress(): unknown;
   };
@@ -83,6 +92,25 @@ interface Internals {
   libraryGas: Map<number, GasHandler>;
   accessStorageEIP2929(runState: RunState, key: Uint8Array, isSstore: boolean, common: Common, charge: boolean): bigint;
   bytesToBigInt(bytes: Uint8Array): bigint;
+  updateSstoreGasEIP1283(
+    runState: RunState,
+    current: Uint8Array,
+    original: Uint8Array,
+    value: Uint8Array,
+    common: Common,
+  ): bigint;
+  updateSstoreGasEIP2200(
+    runState: RunState,
+    current: Uint8Array,
+    original: Uint8Array,
+    value: Uint8Array,
+    key: Uint8Array,
+    common: Common,
+  ): bigint;
+  updateSstoreGas(runState: RunState, current: Uint8Array, value: Uint8Array, common: Common): bigint;
+  /** Throws the EVM error for a message (an opcode's failure). */
+  trap(message: string): never;
+  STATIC_STATE_CHANGE: string;
 }
 
 /**
@@ -103,17 +131,59 @@ export function loadInternals(): Promise<Internals> {
     const functions = await importEvmModule<{ handlers: Map<number, OpHandler> }>("opcodes/functions.js");
     const gas = await importEvmModule<{ dynamicGasHandlers: Map<number, GasHandler> }>("opcodes/gas.js");
     const util = (await import("@ethereumjs/util")) as unknown as Pick<Internals, "bytesToBigInt">;
+    const eip1283 = await importEvmModule<Pick<Internals, "updateSstoreGasEIP1283">>("opcodes/EIP1283.js");
+    const eip2200 = await importEvmModule<Pick<Internals, "updateSstoreGasEIP2200">>("opcodes/EIP2200.js");
+    const opUtil = await importEvmModule<Pick<Internals, "updateSstoreGas" | "trap">>("opcodes/util.js");
+    const { EVMError } = await importEvmModule<{ EVMError: { errorMessages: Record<string, string> } }>("errors.js");
     return {
       libraryOps: functions.handlers,
       libraryGas: gas.dynamicGasHandlers,
       accessStorageEIP2929: eip2929.accessStorageEIP2929,
       bytesToBigInt: util.bytesToBigInt,
+      updateSstoreGasEIP1283: eip1283.updateSstoreGasEIP1283,
+      updateSstoreGasEIP2200: eip2200.updateSstoreGasEIP2200,
+      updateSstoreGas: opUtil.updateSstoreGas,
+      trap: opUtil.trap,
+      STATIC_STATE_CHANGE: EVMError.errorMessages.STATIC_STATE_CHANGE as string,
     };
   })();
   return internals;
 }
 
 const scratch = new Uint8Array(32);
+
+/** `value` (0 < value < 2^256) as its shortest big-endian bytes: the library's `bigIntToBytes`, no hex string. */
+export function shortestBytes(value: bigint): Uint8Array {
+  const word = wordBytes(value);
+  let first = 0;
+  while (first < 31 && word[first] === 0) first++;
+  return word.slice(first);
+}
+
+/**
+ * The library's `setLengthLeftStorage`: empty for a zero value (any length), else the value left-padded to 32
+ * bytes (the same array when it has 32 already; longer ones throw, as `setLengthLeft` does). Padding writes into
+ * a new array instead of spreading both into a JavaScript array.
+ */
+export function storageWord(value: Uint8Array): Uint8Array {
+  let zero = true;
+  for (let i = 0; i < value.length && zero; i++) zero = value[i] === 0;
+  if (zero) return new Uint8Array(0);
+  if (value.length === 32) return value;
+  if (value.length > 32)
+    throw new Error(`Input length ${value.length} exceeds target length 32. Use allowTruncate option to truncate.`);
+  const out = new Uint8Array(32);
+  out.set(value, 32 - value.length);
+  return out;
+}
+
+/** EIPs whose SSTORE branches weft's handlers leave out: with one active, the library's SSTORE runs. */
+const SPECIAL_SSTORE_EIPS = [6800, 7864, 7928, 8037, 8038];
+
+function specialSstore(common: Common): boolean {
+  for (const eip of SPECIAL_SSTORE_EIPS) if (common.isActivatedEIP(eip)) return true;
+  return false;
+}
 
 interface Replacements {
   lib: Internals;
@@ -154,6 +224,45 @@ function handlers(lib: Internals): Replacements {
     }
     if (common.isActivatedEIP(2929)) {
       gasUsed += lib.accessStorageEIP2929(runState, keyBuf, false, common, charge2929Gas);
+    }
+    return gasUsed;
+  });
+
+  // 0x55 SSTORE
+  const librarySstore = lib.libraryOps.get(0x55) as OpHandler;
+  ops.set(0x55, async (runState, common) => {
+    if (specialSstore(common)) return librarySstore(runState, common);
+    const [key, val] = runState.stack.popN(2) as [bigint, bigint];
+    const keyBuf = wordBytes(key);
+    const value = val === 0n ? new Uint8Array(0) : shortestBytes(val);
+    await runState.interpreter.storageStore(keyBuf, value);
+  });
+  const librarySstoreGas = lib.libraryGas.get(0x55) as GasHandler;
+  gas.set(0x55, async (runState, fee, common) => {
+    if (specialSstore(common)) return librarySstoreGas(runState, fee, common);
+    let gasUsed = fee;
+    if (runState.interpreter.isStatic()) lib.trap(lib.STATIC_STATE_CHANGE);
+    const [key, val] = runState.stack.peek(2) as [bigint, bigint];
+    const keyBytes = wordBytes(key);
+    const value = val === 0n ? new Uint8Array(0) : shortestBytes(val);
+    const currentStorage = storageWord(await runState.interpreter.storageLoad(keyBytes, false, false));
+    const originalStorage = storageWord(await runState.interpreter.storageLoad(keyBytes, true, false));
+    if (common.hardfork() === Hardfork.Constantinople) {
+      gasUsed += lib.updateSstoreGasEIP1283(runState, currentStorage, originalStorage, storageWord(value), common);
+    } else if (common.gteHardfork(Hardfork.Istanbul)) {
+      gasUsed += lib.updateSstoreGasEIP2200(
+        runState,
+        currentStorage,
+        originalStorage,
+        storageWord(value),
+        keyBytes,
+        common,
+      );
+    } else {
+      gasUsed += lib.updateSstoreGas(runState, currentStorage, storageWord(value), common);
+    }
+    if (common.isActivatedEIP(2929)) {
+      gasUsed += lib.accessStorageEIP2929(runState, keyBytes, true, common, true);
     }
     return gasUsed;
   });

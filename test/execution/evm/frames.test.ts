@@ -9,14 +9,21 @@ const A = createAddressFromString("0x00000000000000000000000000000000000000aa");
 const B = createAddressFromString("0x00000000000000000000000000000000000000bb");
 const C = createAddressFromString("0x00000000000000000000000000000000000000cc");
 const D = createAddressFromString("0x00000000000000000000000000000000000000dd");
+const E = createAddressFromString("0x00000000000000000000000000000000000000e0");
 const SENDER = createAddressFromString("0x00000000000000000000000000000000000000ee");
 
 const push20 = (address: Address) => [0x73, ...address.bytes];
-/** CALL-family call: pushes its arguments (value only for CALL) and pops its success flag. */
+/**
+ * CALL-family call with 65,536 gas (a failing frame takes only that): pushes its arguments (value only for
+ * CALL) and pops its success flag.
+ */
 function call(op: number, to: Address, value: number | undefined, retOffset: number): number[] {
   const args = [0x60, 0x20, 0x60, retOffset, 0x60, 0x20, 0x60, 0x00];
-  return [...args, ...(value === undefined ? [] : [0x60, value]), ...push20(to), 0x5a, op, 0x50];
+  return [...args, ...(value === undefined ? [] : [0x60, value]), ...push20(to), 0x62, 0x01, 0x00, 0x00, op, 0x50];
 }
+
+/** E: stores 1 in slot 1 and stops (only a static frame makes it fail). */
+const CODE_E = Uint8Array.from([0x60, 0x01, 0x60, 0x01, 0x55, 0x00]);
 
 /** B: stores its call value, logs, returns its caller. */
 const CODE_B = Uint8Array.from([
@@ -24,15 +31,18 @@ const CODE_B = Uint8Array.from([
 ]);
 
 /**
- * A: clears slot 5 (a refund that each call frame carries), stores its call value, logs, then calls B with value, the SHA-256 precompile (STATICCALL), B again by
- * DELEGATECALL, the plain account C with value (a frame without code), D (an EIP-7702 delegation to B), and
- * returns or reverts 96 bytes of memory as its first calldata word says.
+ * A: clears slot 5 (a refund that each call frame carries), stores its call value, logs, then calls B with
+ * value, the SHA-256 precompile (STATICCALL), B again by DELEGATECALL, B and E by STATICCALL (where their
+ * SSTOREs fail), the plain account C with value (a frame without code), D (an EIP-7702 delegation to B), and returns
+ * or reverts 96 bytes of memory as its first calldata word says.
  */
 function codeA(): Uint8Array {
   const code = [0x60, 0x00, 0x60, 0x05, 0x55, 0x34, 0x60, 0x01, 0x55, 0x60, 0x42, 0x60, 0x20, 0x60, 0x00, 0xa1];
   code.push(...call(0xf1, B, 1, 0x00));
   code.push(...call(0xfa, createAddressFromString("0x0000000000000000000000000000000000000002"), undefined, 0x20));
   code.push(...call(0xf4, B, undefined, 0x40));
+  code.push(...call(0xfa, B, undefined, 0x40)); // B's SSTORE in a static frame: that call fails
+  code.push(...call(0xfa, E, undefined, 0x40)); // and E's
   code.push(...call(0xf1, C, 2, 0x40));
   code.push(...call(0xf1, D, 0, 0x40));
   const jumpAt = code.length + 6;
@@ -47,11 +57,12 @@ async function world(tuned: boolean, hardfork: Hardfork, senderBalance: bigint):
   const evm = await createEVM({ common: new Common({ chain: Mainnet, hardfork }) });
   if (tuned) await tuneEvm(evm);
   const state = evm.stateManager;
-  for (const address of [A, B, C, D]) await state.putAccount(address, new Account(0n, 1000n));
+  for (const address of [A, B, C, D, E]) await state.putAccount(address, new Account(0n, 1000n));
   await state.putAccount(SENDER, new Account(0n, senderBalance));
   await state.putCode(A, codeA());
   await state.putStorage(A, hexToBytes(`0x${"00".repeat(31)}05`), Uint8Array.from([1]));
   await state.putCode(B, CODE_B);
+  await state.putCode(E, CODE_E);
   await state.putCode(D, Uint8Array.from([0xef, 0x01, 0x00, ...B.bytes]));
   return evm;
 }
@@ -62,7 +73,7 @@ async function outcome(evm: EVM, to: Address, value: bigint, data: Uint8Array, g
   const { runState, ...exec } = result.execResult as typeof result.execResult & { runState?: Record<string, unknown> };
   const state = evm.stateManager;
   const accounts = [];
-  for (const address of [A, B, C, D, SENDER]) {
+  for (const address of [A, B, C, D, E, SENDER]) {
     const account = await state.getAccount(address);
     accounts.push({
       balance: account?.balance,
@@ -103,7 +114,7 @@ describe("weft's call frames (runInterpreter and _executeCall without spreads)",
         fc.constantFrom(A, C, D),
         fc.bigInt({ min: 0n, max: 20n }),
         fc.boolean(),
-        fc.oneof(fc.constant(1_000_000n), fc.bigInt({ min: 0n, max: 120_000n })),
+        fc.oneof(fc.constant(1_000_000n), fc.bigInt({ min: 0n, max: 300_000n })),
         fc.constantFrom(0n, 5n, 10_000n),
         async (hardfork, to, value, revert, gasLimit, senderBalance) => {
           const data = new Uint8Array(32);

@@ -3,7 +3,13 @@ import { createEVM } from "@ethereumjs/evm";
 import { Account, bigIntToBytes, createAddressFromString, setLengthLeft } from "@ethereumjs/util";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { wordBytes, writeWord } from "../../../src/execution/evm/handlers.js";
+import {
+  importEvmModule,
+  shortestBytes,
+  storageWord,
+  wordBytes,
+  writeWord,
+} from "../../../src/execution/evm/handlers.js";
 import { fastEipLookup, jumpAnalysis, loadInterpreter, tuneEvm } from "../../../src/execution/evm/tuning.js";
 
 describe("tuned EVM", () => {
@@ -51,6 +57,22 @@ describe("weft's opcode handlers", () => {
     );
   });
 
+  test("shortestBytes and storageWord give the library's bigIntToBytes and setLengthLeftStorage", async () => {
+    const { setLengthLeftStorage } = await importEvmModule<{ setLengthLeftStorage(v: Uint8Array): Uint8Array }>(
+      "opcodes/util.js",
+    );
+    fc.assert(
+      fc.property(word, fc.uint8Array({ maxLength: 32 }), (value, bytes) => {
+        if (value !== 0n) expect(shortestBytes(value)).toEqual(bigIntToBytes(value));
+        expect(storageWord(bytes)).toEqual(setLengthLeftStorage(bytes));
+        expect(storageWord(new Uint8Array(bytes.length))).toEqual(setLengthLeftStorage(new Uint8Array(bytes.length)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(() => storageWord(new Uint8Array(33).fill(1))).toThrow(/exceeds target length 32/);
+    expect(() => setLengthLeftStorage(new Uint8Array(33).fill(1))).toThrow(/exceeds target length 32/);
+  });
+
   /** PUSH32 of a word (its 32 bytes). */
   const push32 = (value: bigint) => [0x7f, ...setLengthLeft(bigIntToBytes(value), 32)];
 
@@ -82,10 +104,18 @@ describe("weft's opcode handlers", () => {
         fc.array(fc.integer({ min: 0, max: 992 }), { minLength: 1, maxLength: 4 }),
         fc.oneof(fc.constant(30_000_000n), fc.bigInt({ min: 0n, max: 400_000n })),
         fc.boolean(),
-        async (words, offsets, gasLimit, stop) => {
+        // Every SSTORE gas rule: Constantinople's EIP-1283, Petersburg's original one, EIP-2200, with EIP-2929.
+        fc.constantFrom(
+          Hardfork.Constantinople,
+          Hardfork.Petersburg,
+          Hardfork.Istanbul,
+          Hardfork.Berlin,
+          Hardfork.Cancun,
+        ),
+        async (words, offsets, gasLimit, stop, hardfork) => {
           const code = program(words, offsets, stop);
           const run = async (tuned: boolean) => {
-            const evm = await createEVM({ common: new Common({ chain: Mainnet, hardfork: Hardfork.Cancun }) });
+            const evm = await createEVM({ common: new Common({ chain: Mainnet, hardfork }) });
             if (tuned) await tuneEvm(evm);
             const address = createAddressFromString("0x00000000000000000000000000000000000000aa");
             await evm.stateManager.putAccount(address, new Account());
@@ -95,6 +125,7 @@ describe("weft's opcode handlers", () => {
               gas: result.executionGasUsed,
               returned: result.returnValue,
               logs: result.logs,
+              refund: result.gasRefund,
             };
           };
           expect(await run(true)).toEqual(await run(false));
