@@ -3,7 +3,7 @@ import { availableParallelism as cores } from "node:os";
 import type { Command } from "commander";
 import { generateWorkload, WORKLOAD_KINDS, type WorkloadKind } from "../devnet/workloads/index.js";
 import { SenderRecovery } from "../execution/crypto/senderRecovery.js";
-import { compareExecution } from "../execution/parallel/compareExecution.js";
+import { compareExecution, type SenderMode } from "../execution/parallel/compareExecution.js";
 import { WorkerPool } from "../execution/parallel/pool.js";
 import { toQuantity } from "../shared/hex.js";
 import { CliError } from "./errors.js";
@@ -20,6 +20,7 @@ export interface BenchExecOptions {
   seed: number;
   conflictRate?: number;
   rounds: number;
+  senders: SenderMode;
   json: boolean;
 }
 
@@ -52,6 +53,7 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
       block: workload.block,
       pool,
       senderRecovery,
+      senders: options.senders,
       rounds: options.rounds,
     });
     const line = {
@@ -68,6 +70,7 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
       conflictRate: workload.conflictRate,
       seed: workload.seed,
       fallbacks: r.fallbacks,
+      senders: options.senders,
     };
     if (options.json) {
       process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -113,6 +116,13 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
+function parseSenders(value: string): SenderMode {
+  if (value !== "recovered" && value !== "known") {
+    throw new CliError("BAD_OPTION", `unknown --senders "${value}"`, { details: "choose recovered or known" });
+  }
+  return value;
+}
+
 function parseRate(value: string): number {
   const x = Number(value);
   if (!Number.isFinite(x) || x < 0 || x > 1)
@@ -139,10 +149,16 @@ export function registerBenchExec(program: Command): void {
       parseRate,
     )
     .option("--rounds <n>", "timed runs of each; the best is reported", parsePositiveInt, 3)
+    .option(
+      "--senders <mode>",
+      "recovered: every run recovers the senders; known: recovered once before the clock (a builder's orders)",
+      parseSenders,
+      "recovered",
+    )
     .option("--json", "one JSON line on stdout", false)
     .addHelpText(
       "after",
-      "\nExamples:\n  weft bench-exec --workload erc20 --txs 5000 --threads 2 --json\n  weft bench-exec --workload uniswap-hot --conflict-rate 0.5",
+      "\nExamples:\n  weft bench-exec --workload erc20 --txs 5000 --threads 2 --json\n  weft bench-exec --workload uniswap-hot --conflict-rate 0.5\n  weft bench-exec --workload erc20 --senders known",
     )
     .action(async (opts: BenchExecOptions) => {
       process.exitCode = await runBenchExec(opts);

@@ -77,6 +77,29 @@ describe("weft command", () => {
       expect(line[key]).toBeGreaterThan(0);
     }
     expect(line.gas).toMatch(/^0x[0-9a-f]+$/);
+    expect(line.senders).toBe("recovered");
+
+    const known = await weft(
+      "bench-exec",
+      "--workload",
+      "uniswap-many",
+      "--txs",
+      "16",
+      "--rounds",
+      "1",
+      "--senders",
+      "known",
+      "--json",
+    );
+    expect(known.code).toBe(0);
+    expect(JSON.parse(known.stdout.trim())).toMatchObject({
+      workload: "uniswap-many",
+      senders: "known",
+      identical: true,
+    });
+    const bad = await weft("bench-exec", "--workload", "erc20", "--senders", "guessed");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('unknown --senders "guessed"');
   }, 120_000);
 
   test("replay --json prints the documented line and reports bad files without stopping", async () => {

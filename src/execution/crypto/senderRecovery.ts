@@ -11,7 +11,7 @@ import type { Worker } from "node:worker_threads";
 import { Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { Address, bigIntToBytes, calculateSigRecovery, SECP256K1_ORDER_DIV_2, setLengthLeft } from "@ethereumjs/util";
 import { spawnWorker } from "../parallel/pool.js";
-import { KEY_BYTES, RECOVERED, type RecoveryRequest, type RecoveryTable } from "./recoveryTable.js";
+import { KEY_BYTES, RECOVERED, type RecoveryRequest, type RecoveryTable, UNRECOVERED } from "./recoveryTable.js";
 
 export type { RecoveryTable } from "./recoveryTable.js";
 
@@ -44,6 +44,39 @@ export class RecoveredSenders {
     const entry = this.#keys.slice(KEY_BYTES * i, KEY_BYTES * (i + 1));
     return pinSender(tx, entry.subarray(0, 64), entry.subarray(64));
   }
+}
+
+/**
+ * The senders already known on a block's transactions (pinned, or recovered and cached on a frozen transaction:
+ * a builder's orders, recovered when they arrived) as a recovery table other threads can pin from, without
+ * recovering anything. Transactions whose sender is not known are marked UNRECOVERED: whoever executes them
+ * recovers them. Undefined when no sender is known.
+ */
+export function knownSenders(txs: readonly TypedTransaction[]): RecoveryTable | undefined {
+  const n = txs.length;
+  let table: RecoveryTable | undefined;
+  let status: Int32Array | undefined;
+  let keys: Uint8Array | undefined;
+  for (let i = 0; i < n; i++) {
+    const tx = txs[i] as TypedTransaction;
+    if (!senderKnown(tx)) continue;
+    if (table === undefined) {
+      table = { keys: new SharedArrayBuffer(KEY_BYTES * n), status: new SharedArrayBuffer(4 * (n + 1)) };
+      status = new Int32Array(table.status).fill(UNRECOVERED, 0, n);
+      keys = new Uint8Array(table.keys);
+    }
+    (keys as Uint8Array).set(tx.getSenderPublicKey(), KEY_BYTES * i);
+    (keys as Uint8Array).set(tx.getSenderAddress().bytes, KEY_BYTES * i + 64);
+    (status as Int32Array)[i] = RECOVERED;
+  }
+  return table;
+}
+
+/** Whether a transaction's sender is known without recovering it: pinned, or cached by a frozen transaction. */
+function senderKnown(tx: TypedTransaction): boolean {
+  if (!Object.isFrozen(tx)) return false;
+  if (Object.hasOwn(tx, "getSenderPublicKey")) return true;
+  return tx.cache.senderPubKey !== undefined;
 }
 
 export interface RecoveryJob {

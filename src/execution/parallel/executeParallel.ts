@@ -24,7 +24,7 @@ import { Hardfork } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { VM } from "@ethereumjs/vm";
 import { describeCause } from "../../shared/errors.js";
-import type { RecoveryJob, SenderRecovery } from "../crypto/senderRecovery.js";
+import { knownSenders, type RecoveryJob, type SenderRecovery } from "../crypto/senderRecovery.js";
 import {
   applySystemCalls,
   BlockAccumulator,
@@ -190,7 +190,8 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       preDiff: diffOf(state.layer),
       coinbaseKey,
       shared,
-      senders: recovery?.table,
+      // Senders already known on the transactions (a builder's orders) travel too: no worker recovers them again.
+      senders: recovery?.table ?? knownSenders(txs),
     };
     const commitPorts = pool?.startBlock(task) ?? [];
 
@@ -379,9 +380,11 @@ function reserveConflicting(declared: ReadonlyArray<DeclaredAccess | undefined>,
   });
 }
 
+/** keccak256 of the empty string. */
+const EMPTY_CODE_HASH = "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
+
 function isEmptyCodeHash(hash: Uint8Array): boolean {
-  // keccak256 of the empty string
-  return bytesKey(hash) === "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
+  return bytesKey(hash) === EMPTY_CODE_HASH;
 }
 
 /** Adds a lazy fee credit to the coinbase, creating the account if it does not exist (as runTx would). */
@@ -393,13 +396,11 @@ function creditCoinbase(
   index: number,
 ): AccountRecord {
   const current = layer.account(key);
-  const emptyHash = Uint8Array.from(
-    Buffer.from("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", "hex"),
-  );
   const record = {
     nonce: current?.nonce ?? 0n,
     balance: (current?.balance ?? 0n) + delta,
-    codeHash: current?.codeHash ?? emptyHash,
+    // A new array for a new account: records are never shared between accounts.
+    codeHash: current?.codeHash ?? Uint8Array.from(Buffer.from(EMPTY_CODE_HASH, "hex")),
   };
   layer.accounts.set(key, record);
   const fields = current === null ? ACCOUNT_EXISTS | ACCOUNT_NONCE | ACCOUNT_BALANCE | ACCOUNT_CODE : ACCOUNT_BALANCE;

@@ -3,8 +3,13 @@ import fc from "fast-check";
 import { afterAll, expect, test } from "vitest";
 import { decodeBlock, mainnetCommon } from "../../../src/execution/chain.js";
 import { weftCustomCrypto } from "../../../src/execution/crypto/native.js";
-import { recoveryOrder } from "../../../src/execution/crypto/recoveryTable.js";
-import { RecoveredSenders, SenderRecovery } from "../../../src/execution/crypto/senderRecovery.js";
+import { RECOVERED, recoveryOrder, UNRECOVERED } from "../../../src/execution/crypto/recoveryTable.js";
+import {
+  knownSenders,
+  pinSender,
+  RecoveredSenders,
+  SenderRecovery,
+} from "../../../src/execution/crypto/senderRecovery.js";
 import { loadFixture } from "../../../src/execution/fixture.js";
 import { mainnetBlocksDir } from "../../shared.js";
 
@@ -49,4 +54,36 @@ test("recovery visits every transaction once, from both ends inwards", () => {
       if (n >= 2) expect(order.slice(0, 2)).toEqual([0, n - 1]);
     }),
   );
+});
+
+test("senders already known on transactions (cached on frozen ones, or pinned) become a table other threads pin from", async () => {
+  const fixture = await loadFixture(join(mainnetBlocksDir(), "12459406.json.gz"));
+  const common = mainnetCommon({
+    blockNumber: BigInt(fixture.block.number),
+    timestamp: BigInt(fixture.block.timestamp),
+    customCrypto: weftCustomCrypto(),
+  });
+  const reference = decodeBlock(fixture, common).transactions.map((tx) => tx.getSenderAddress().toString());
+  const frozen = decodeBlock(fixture, common).transactions;
+  expect(knownSenders(frozen)).toBeUndefined();
+  // Every third frozen transaction has its sender cached; the second has one pinned (unfrozen until then).
+  frozen.forEach((tx, i) => {
+    if (i % 3 === 0) tx.getSenderAddress();
+  });
+  const unfrozen = decodeBlock(fixture, common, undefined, { freeze: false }).transactions;
+  const mixed = frozen.slice();
+  const second = unfrozen[1] as (typeof unfrozen)[number];
+  const known = decodeBlock(fixture, common).transactions[1] as (typeof unfrozen)[number];
+  pinSender(second, known.getSenderPublicKey(), known.getSenderAddress().bytes);
+  mixed[1] = second;
+  const table = knownSenders(mixed);
+  expect(table).toBeDefined();
+  const status = new Int32Array((table as NonNullable<typeof table>).status);
+  mixed.forEach((_, i) => expect(status[i]).toBe(i % 3 === 0 || i === 1 ? RECOVERED : UNRECOVERED));
+  const copies = decodeBlock(fixture, common, undefined, { freeze: false }).transactions;
+  const senders = new RecoveredSenders(table as NonNullable<typeof table>);
+  copies.forEach((tx, i) => {
+    expect(senders.pin(i, tx)).toBe(i % 3 === 0 || i === 1);
+    if (i % 3 === 0 || i === 1) expect(tx.getSenderAddress().toString()).toBe(reference[i]);
+  });
 });
