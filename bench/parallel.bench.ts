@@ -4,12 +4,13 @@
  * pre-state, best of --rounds. Reports per-block speedups, their mean, and whether results were identical.
  *
  *   npm run bench -- parallel [--set mainnet|workloads|all] [--threads 2] [--rounds 3] [--txs 2000]
- *                             [--senders recovered|known]
+ *                             [--senders recovered|thread|known]
  *
- * --senders recovered (default): every run recovers the block's senders (the sequential run and the committing
- * thread on the recovery thread, as `weft replay` does). --senders known: they are recovered once, before any
- * clock starts, and pinned on every run's transactions, as a builder's orders carry them and as pevm and
- * Block-STM measure execution.
+ * --senders recovered (default): every run recovers the block's senders on its own threads (the sequential run
+ * on its one thread, the parallel runs on theirs: each thread the transactions it executes). --senders thread:
+ * a recovery thread beside every run, as `weft replay` has (the sequential run then has two threads too).
+ * --senders known: recovered once, before any clock starts, and pinned on every run's transactions, as a
+ * builder's orders carry them and as pevm and Block-STM measure execution.
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -79,7 +80,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
       if (sender !== undefined) pinSender(tx, sender[0], sender[1]);
     });
   }
-  const recovery = senders === "known" ? undefined : senderRecovery;
+  const recovery = senders === "thread" ? senderRecovery : undefined;
   const state = new WeftStateManager({ layer: new StateLayer(b.base), recordAccess: false });
   const vm = await createWeftVM({ common, stateManager: state, blockchain: fixtureBlockchain(b.blockHashes) });
   if (mode === "parN") {

@@ -43,16 +43,16 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
     ...(options.conflictRate === undefined ? {} : { conflictRate: options.conflictRate }),
   });
   const pool = new WorkerPool({ size: options.threads - 1 });
-  const senderRecovery = new SenderRecovery();
+  const senderRecovery = options.senders === "thread" ? new SenderRecovery() : undefined;
   try {
-    await senderRecovery.ready();
+    await senderRecovery?.ready();
     if (!options.json) process.stderr.write(`executing (${options.rounds} rounds)…\n`);
     const r = await compareExecution({
       common: workload.common,
       base: workload.base,
       block: workload.block,
       pool,
-      senderRecovery,
+      ...(senderRecovery === undefined ? {} : { senderRecovery }),
       senders: options.senders,
       rounds: options.rounds,
     });
@@ -108,7 +108,7 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
     }
     return r.identical ? 0 : 1;
   } finally {
-    await Promise.all([pool.close(), senderRecovery.close()]);
+    await Promise.all([pool.close(), senderRecovery?.close()]);
   }
 }
 
@@ -117,8 +117,8 @@ function round1(x: number): number {
 }
 
 function parseSenders(value: string): SenderMode {
-  if (value !== "recovered" && value !== "known") {
-    throw new CliError("BAD_OPTION", `unknown --senders "${value}"`, { details: "choose recovered or known" });
+  if (value !== "recovered" && value !== "thread" && value !== "known") {
+    throw new CliError("BAD_OPTION", `unknown --senders "${value}"`, { details: "choose recovered, thread or known" });
   }
   return value;
 }
@@ -151,7 +151,7 @@ export function registerBenchExec(program: Command): void {
     .option("--rounds <n>", "timed runs of each; the best is reported", parsePositiveInt, 3)
     .option(
       "--senders <mode>",
-      "recovered: every run recovers the senders; known: recovered once before the clock (a builder's orders)",
+      "recovered: each run's own threads recover the senders; thread: a recovery thread beside each run; known: recovered once before the clock (a builder's orders)",
       parseSenders,
       "recovered",
     )

@@ -97,6 +97,19 @@ describe("weft command", () => {
       senders: "known",
       identical: true,
     });
+    const thread = await weft(
+      "bench-exec",
+      "--workload",
+      "erc20",
+      "--txs",
+      "8",
+      "--rounds",
+      "1",
+      "--senders",
+      "thread",
+      "--json",
+    );
+    expect(JSON.parse(thread.stdout.trim())).toMatchObject({ senders: "thread", identical: true });
     const bad = await weft("bench-exec", "--workload", "erc20", "--senders", "guessed");
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('unknown --senders "guessed"');

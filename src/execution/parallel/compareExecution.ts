@@ -27,13 +27,16 @@ export interface CompareOptions {
   /** A block over `common` (decoded once; executing it does not change it). */
   block: Block;
   pool: WorkerPool;
-  /** Sender recovery off the executing thread, for both runs alike (with `senders: "recovered"`). */
+  /** Sender recovery off the executing threads, for both runs alike (with `senders: "thread"`). */
   senderRecovery?: SenderRecovery;
   /**
-   * "recovered" (the default): every timed run recovers the block's senders, as a block arriving from outside
-   * needs. "known": the senders are recovered once before the clock starts and pinned on the transactions of
-   * every run, as a builder's orders carry them (recovered when they arrived) and as pevm and Block-STM measure
-   * execution; neither run uses `senderRecovery` then.
+   * Who recovers the block's senders, and when:
+   * - "recovered" (the default): every timed run recovers them on its own threads. The sequential run has one
+   *   thread and recovers them all there; the parallel run's threads recover the transactions each executes.
+   * - "thread": every timed run recovers them on `senderRecovery`'s thread, beside the run (as `weft replay`
+   *   does): the sequential run then has a second thread too.
+   * - "known": they are recovered once before the clock starts and pinned on every run's transactions, as a
+   *   builder's orders carry them (recovered on arrival) and as pevm and Block-STM measure execution.
    */
   senders?: SenderMode;
   blockHashes?: Record<string, string>;
@@ -41,7 +44,7 @@ export interface CompareOptions {
   rounds?: number;
 }
 
-export type SenderMode = "recovered" | "known";
+export type SenderMode = "recovered" | "thread" | "known";
 
 export interface CompareResult {
   txs: number;
@@ -160,7 +163,7 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
   let parMs = Number.POSITIVE_INFINITY;
   const ratios: number[] = [];
   const known = options.senders === "known" ? recoverSenders(block) : undefined;
-  const recovery = known === undefined ? options.senderRecovery : undefined;
+  const recovery = options.senders === "thread" ? options.senderRecovery : undefined;
   const timedBlock = () =>
     known === undefined ? freshBlock(block, options.common) : blockWithSenders(block, options.common, known);
   let identical = true;
