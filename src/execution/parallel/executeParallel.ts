@@ -213,7 +213,10 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
             const result = message.result;
             results[result.index] = result;
             if (result.failed) written.doom(result.index);
-            else written.watch(result.index, result.reads, result.version);
+            else {
+              hot.arrived(result.index);
+              written.watch(result.index, result.reads, result.version);
+            }
           } else if (message.kind === "stopped") {
             if (!stopped[w]) running--;
             stopped[w] = true;

@@ -130,12 +130,15 @@ export class HotTargets {
   readonly #byTarget = new Map<string, number[]>();
   readonly #targetOf: Array<string | undefined>;
   readonly #outcomes = new Map<string, { valid: number; invalid: number; held: boolean }>();
+  /** Results counted valid when they arrived (until a commit dooms them): 1 per transaction. */
+  readonly #provisional: Uint8Array;
   heldBack = 0;
 
   constructor(
     txs: readonly TypedTransaction[],
     private readonly flags: Int32Array,
   ) {
+    this.#provisional = new Uint8Array(txs.length);
     this.#targetOf = txs.map((tx, i) => {
       if (tx.to === undefined) return undefined;
       const key = bytesKey(tx.to.bytes);
@@ -149,14 +152,38 @@ export class HotTargets {
     });
   }
 
-  /** Records whether transaction i's speculative result held; past the threshold, holds its contract back. */
-  record(i: number, valid: boolean): void {
-    const key = this.#targetOf[i];
-    if (key === undefined) return;
+  #outcome(key: string) {
     let outcome = this.#outcomes.get(key);
     if (outcome === undefined) {
       outcome = { valid: 0, invalid: 0, held: false };
       this.#outcomes.set(key, outcome);
+    }
+    return outcome;
+  }
+
+  /**
+   * A speculative result for transaction i arrived and nothing it read has been written since: counted valid
+   * now, and moved to invalid if a commit dooms it before its turn. Invalidation is known as soon as a commit
+   * writes what a result read, validity only when the committing thread reaches it; counting a result when it
+   * arrives keeps the two on the same clock, so a contract whose calls mostly speculate well (an ERC20 token
+   * with a few shared accounts) is not held back for its first few conflicts.
+   */
+  arrived(i: number): void {
+    const key = this.#targetOf[i];
+    if (key === undefined || this.#provisional[i] === 1) return;
+    this.#provisional[i] = 1;
+    this.#outcome(key).valid++;
+  }
+
+  /** Records whether transaction i's speculative result held; past the threshold, holds its contract back. */
+  record(i: number, valid: boolean): void {
+    const key = this.#targetOf[i];
+    if (key === undefined) return;
+    const outcome = this.#outcome(key);
+    if (this.#provisional[i] === 1) {
+      if (valid) return;
+      this.#provisional[i] = 0;
+      outcome.valid--;
     }
     if (valid) outcome.valid++;
     else outcome.invalid++;

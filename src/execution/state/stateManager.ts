@@ -101,6 +101,18 @@ export interface WeftStateManagerOptions {
   lazyCoinbase?: string;
 }
 
+/** An access set keyed by bare hex keys, 0x-prefixed (the form `AccessSet` documents). */
+function prefixed(bare: AccessSet): AccessSet {
+  const out = emptyAccessSet();
+  for (const [key, mask] of bare.accounts) out.accounts.set(`0x${key}`, mask);
+  for (const [key, slots] of bare.storage) {
+    const own = new Set<string>();
+    for (const slot of slots) own.add(`0x${slot}`);
+    out.storage.set(`0x${key}`, own);
+  }
+  return out;
+}
+
 export class WeftStateManager implements StateManagerInterface {
   layer: StateLayer;
   recordAccess: boolean;
@@ -115,6 +127,11 @@ export class WeftStateManager implements StateManagerInterface {
   readonly #checkpoints: number[] = [];
   /** Values of slots at the start of the current transaction, for the ones it has written (EIP-2200 gas). */
   readonly #txOriginal = new Map<string, Uint8Array>();
+  /**
+   * The current transaction's reads by bare address and slot keys (40 and 64 hex digits, as the layer keys
+   * them); `endTx` makes them the 0x-prefixed access set once per key. Prefixing on every read made a new
+   * string to hash per account or slot access, a tenth of a speculative ERC20 transfer.
+   */
   #reads: AccessSet = emptyAccessSet();
   /** For the write set: values at the start of the transaction of what it has written. */
   readonly #txAccountsBefore = new Map<string, AccountRecord | null>();
@@ -147,7 +164,7 @@ export class WeftStateManager implements StateManagerInterface {
       if (this.#postExecution) return;
       this.#coinbaseTouched = true;
     }
-    addAccount(this.#reads, `0x${key}`, fields);
+    addAccount(this.#reads, key, fields);
   }
 
   /** The top-level call has returned: what follows (gas refund, fee credit, cleanup) is post-execution. */
@@ -200,7 +217,7 @@ export class WeftStateManager implements StateManagerInterface {
       }
       if (writes.storage.has(`0x${key}`)) addAccount(writes, `0x${key}`, ACCOUNT_STORAGE);
     }
-    const reads = this.#reads;
+    const reads = prefixed(this.#reads);
     this.beginTx();
     return coinbaseDelta === undefined ? { reads, writes } : { reads, writes, coinbaseDelta };
   }
@@ -283,7 +300,7 @@ export class WeftStateManager implements StateManagerInterface {
     const slot = bytesKey(slotBytes);
     if (this.recordAccess && this.recordReads) {
       if (key === this.#lazyCoinbase) this.#coinbaseTouched = true;
-      addSlot(this.#reads, `0x${key}`, `0x${slot}`);
+      addSlot(this.#reads, key, slot);
     }
     return this.layer.slot(key, slot);
   }
@@ -328,7 +345,7 @@ export class WeftStateManager implements StateManagerInterface {
   }
 
   private originalStorage(key: string, slot: string): Uint8Array {
-    if (this.recordAccess && this.recordReads) addSlot(this.#reads, `0x${key}`, `0x${slot}`);
+    if (this.recordAccess && this.recordReads) addSlot(this.#reads, key, slot);
     return this.#txOriginal.get(`${key}:${slot}`) ?? this.layer.slot(key, slot);
   }
 

@@ -80,4 +80,21 @@ describe("HotTargets", () => {
     hot.record(9, false); // now more invalid than valid
     expect(hot.heldBack).toBeGreaterThan(0);
   });
+
+  test("results count valid when they arrive, and invalid if a commit dooms them before their turn", () => {
+    const txs = Array.from({ length: 12 }, () => call(hotContract));
+    const flags = new Int32Array(1 + 2 * txs.length);
+    for (let k = 6; k < 12; k++) flags[1 + k] = 2; // claimed by a worker
+    const hot = new HotTargets(txs, flags);
+    // Six results arrive from the back; three are doomed by commits before the committing thread reaches them.
+    for (let k = 6; k < 12; k++) hot.arrived(k);
+    for (const k of [11, 10, 9]) hot.record(k, false);
+    expect(hot.heldBack).toBe(0); // 3 invalid, 3 still valid
+    // A valid commit of an arrived result is not counted twice.
+    hot.record(6, true);
+    hot.arrived(6);
+    hot.record(8, false);
+    expect(hot.heldBack).toBe(6); // 4 invalid against 2 valid: the unclaimed calls 0–5 are held back
+    expect([...flags.subarray(1, 7)]).toEqual([3, 3, 3, 3, 3, 3]);
+  });
 });
