@@ -141,7 +141,7 @@ export class WeftStateManager implements StateManagerInterface {
   readonly #storageRoots = new Map<string, Uint8Array>();
   /** The pinned base of incremental state roots (`pinRootBase`). */
   #rootBase: RollingRoots | undefined;
-  readonly #lazyCoinbase: string | undefined;
+  #lazyCoinbase: string | undefined;
   #postExecution = false;
   /** The transaction touched the coinbase before its post-execution phase: no lazy credit then. */
   #coinbaseTouched = false;
@@ -165,6 +165,11 @@ export class WeftStateManager implements StateManagerInterface {
       this.#coinbaseTouched = true;
     }
     addAccount(this.#reads, key, fields);
+  }
+
+  /** Another block's coinbase (or none) for the lazy fee credit: only between transactions. */
+  setLazyCoinbase(key: string | undefined): void {
+    this.#lazyCoinbase = key;
   }
 
   /** The top-level call has returned: what follows (gas refund, fee credit, cleanup) is post-execution. */
