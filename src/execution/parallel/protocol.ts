@@ -13,8 +13,8 @@ export interface BlockTask {
   needsKzg: boolean;
   /** RLP of the block header. */
   header: Uint8Array;
-  /** Each transaction's decoded fields (see `portableTx.ts`). */
-  txs: PortableTx[];
+  /** Each transaction's decoded fields (see `portableTx.ts`); null for one reserved for in-order execution. */
+  txs: Array<PortableTx | null>;
   blockHashes: Record<string, string>;
   /** Changes made before the transactions (system calls), to apply over the replica. */
   preDiff: StateDiff;

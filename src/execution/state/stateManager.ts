@@ -190,8 +190,12 @@ export class WeftStateManager implements StateManagerInterface {
     this.#coinbaseTouched = false;
   }
 
-  /** Ends a transaction and returns what it read and wrote. */
+  /** Ends a transaction and returns what it read and wrote (nothing, without `recordAccess`). */
   endTx(): TxAccess {
+    if (!this.recordAccess) {
+      this.beginTx();
+      return { reads: emptyAccessSet(), writes: emptyAccessSet() };
+    }
     const writes = emptyAccessSet();
     let coinbaseDelta: bigint | undefined;
     const lazy = this.#lazyCoinbase !== undefined && !this.#coinbaseTouched ? this.#lazyCoinbase : undefined;

@@ -153,6 +153,17 @@ describe("parallel equals sequential", () => {
     expect(par.result.stats.sequentialReason).toMatch(/plain transfers/);
     expect(comparable(par)).toEqual(comparable(seq));
 
+    // Two calls among 25 transfers (under a tenth of the block): sequential too.
+    const fewCalls: TxSpec[] = [
+      ...Array.from({ length: 25 }, (_, k) => ({ sender: k % 6, kind: "transfer" as const, to: 1, value: 1 })),
+      { sender: 0, kind: "count", slot: 0 },
+      { sender: 1, kind: "count", slot: 1 },
+    ];
+    const seqFew = await runSequential(common(), base, buildBlock(common(), fewCalls));
+    const parFew = await runParallel(common(), base, buildBlock(common(), fewCalls), pool);
+    expect(parFew.result.stats.sequentialReason).toMatch(/a tenth of the block/);
+    expect(comparable(parFew)).toEqual(comparable(seqFew));
+
     // With contract calls beside them, the calls may be speculated, the transfers never are.
     const mixed: TxSpec[] = [
       ...transfers,

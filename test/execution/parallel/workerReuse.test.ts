@@ -11,7 +11,7 @@ import { comparable, runParallel, runSequential } from "./harness.js";
 
 /** storage[calldata[0]] = BLOCKHASH(NUMBER − 1): `PUSH1 1 NUMBER SUB BLOCKHASH PUSH1 0 CALLDATALOAD SSTORE STOP` */
 const HASHER = new Address(new Uint8Array(20).fill(0xd0));
-const HASHER_CODE = hexToBytes("0x600143034060003555" + "00");
+const HASHER_CODE = hexToBytes("0x60014303406000355500");
 const KEYS = Array.from({ length: 60 }, (_, i) => hexToBytes(`0x${(i + 1).toString(16).padStart(64, "0")}`));
 
 const common = () => new Common({ chain: Mainnet, hardfork: Hardfork.Cancun, customCrypto: weftCustomCrypto() });
