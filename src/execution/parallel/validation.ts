@@ -119,6 +119,12 @@ export class LastWriters {
 
 /** Invalidated speculations on one contract before the rest of its calls are held back from the workers. */
 export const HOT_AFTER = 3;
+/**
+ * Invalidated speculations in the whole block (with more invalid than valid) before every call not yet claimed
+ * is held back: where speculation keeps failing across contracts (a token every router touches), the workers
+ * only slow the committing thread down (two threads share the memory system), so the rest runs in order.
+ */
+export const COLD_AFTER = 8;
 
 /**
  * Learns, within a block, the contracts whose calls speculation keeps getting wrong (one hot pool, a
@@ -132,6 +138,8 @@ export class HotTargets {
   readonly #outcomes = new Map<string, { valid: number; invalid: number; held: boolean }>();
   /** Results counted valid when they arrived (until a commit dooms them): 1 per transaction. */
   readonly #provisional: Uint8Array;
+  /** The whole block's outcomes (`COLD_AFTER`). */
+  readonly #block = { valid: 0, invalid: 0, held: false };
   heldBack = 0;
 
   constructor(
@@ -173,6 +181,7 @@ export class HotTargets {
     if (key === undefined || this.#provisional[i] === 1) return;
     this.#provisional[i] = 1;
     this.#outcome(key).valid++;
+    this.#block.valid++;
   }
 
   /** Records whether transaction i's speculative result held; past the threshold, holds its contract back. */
@@ -180,18 +189,32 @@ export class HotTargets {
     const key = this.#targetOf[i];
     if (key === undefined) return;
     const outcome = this.#outcome(key);
+    const block = this.#block;
     if (this.#provisional[i] === 1) {
       if (valid) return;
       this.#provisional[i] = 0;
       outcome.valid--;
+      block.valid--;
     }
-    if (valid) outcome.valid++;
-    else outcome.invalid++;
-    if (valid || outcome.held || outcome.invalid < HOT_AFTER || outcome.invalid <= outcome.valid) return;
+    if (valid) {
+      outcome.valid++;
+      block.valid++;
+      return;
+    }
+    outcome.invalid++;
+    block.invalid++;
+    if (!block.held && block.invalid >= COLD_AFTER && block.invalid > block.valid) {
+      block.held = true;
+      for (let j = 0; j < this.#targetOf.length; j++) this.#hold(j);
+      return;
+    }
+    if (outcome.held || outcome.invalid < HOT_AFTER || outcome.invalid <= outcome.valid) return;
     outcome.held = true;
-    for (const j of this.#byTarget.get(key) ?? []) {
-      // Only those nobody has claimed yet (the committing thread, or a worker from the back).
-      if (Atomics.compareExchange(this.flags, 1 + j, 0, 3) === 0) this.heldBack++;
-    }
+    for (const j of this.#byTarget.get(key) ?? []) this.#hold(j);
+  }
+
+  /** Holds transaction j back if nobody has claimed it yet (the committing thread, or a worker from the back). */
+  #hold(j: number): void {
+    if (Atomics.compareExchange(this.flags, 1 + j, 0, 3) === 0) this.heldBack++;
   }
 }

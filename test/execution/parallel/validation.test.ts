@@ -2,7 +2,7 @@ import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { createLegacyTx, type TypedTransaction } from "@ethereumjs/tx";
 import { Address } from "@ethereumjs/util";
 import { describe, expect, test } from "vitest";
-import { HOT_AFTER, HotTargets, LastWriters } from "../../../src/execution/parallel/validation.js";
+import { COLD_AFTER, HOT_AFTER, HotTargets, LastWriters } from "../../../src/execution/parallel/validation.js";
 import { ACCOUNT_BALANCE, ACCOUNT_NONCE, type AccessSet } from "../../../src/execution/state/access.js";
 
 const A = "0x00000000000000000000000000000000000000aa";
@@ -79,6 +79,21 @@ describe("HotTargets", () => {
     expect(hot.heldBack).toBe(0);
     hot.record(9, false); // now more invalid than valid
     expect(hot.heldBack).toBeGreaterThan(0);
+  });
+
+  test("when speculation keeps failing across contracts, every call not yet claimed is held back", () => {
+    // Each invalid result on a contract of its own (none reaches HOT_AFTER), ten contracts, two calls each.
+    const targets = Array.from({ length: 10 }, (_, k) => new Address(new Uint8Array(20).fill(0x10 + k)));
+    const txs = [...targets, ...targets].map((to) => call(to));
+    const flags = new Int32Array(1 + 2 * txs.length);
+    const hot = new HotTargets(txs, flags);
+    hot.arrived(19);
+    hot.record(19, true);
+    for (let k = 0; k < COLD_AFTER - 1; k++) hot.record(18 - k, false);
+    expect(hot.heldBack).toBe(0);
+    hot.record(18 - (COLD_AFTER - 1), false);
+    // All unclaimed calls (every one here; the recorded ones were never claimed in this test) are held back.
+    expect(hot.heldBack).toBe(txs.length);
   });
 
   test("results count valid when they arrive, and invalid if a commit dooms them before their turn", () => {
