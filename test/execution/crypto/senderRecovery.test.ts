@@ -16,7 +16,8 @@ import { mainnetBlocksDir } from "../../shared.js";
 const recovery = new SenderRecovery();
 afterAll(() => recovery.close());
 
-test("senders recovered on the worker equal those recovered in place, high-s and all, for every reader of the table", async () => {
+/** A mainnet block of many senders (one with a high-s signature), and its senders as decoding recovers them. */
+async function mainnetBlock() {
   const fixture = await loadFixture(join(mainnetBlocksDir(), "12459406.json.gz"));
   const common = mainnetCommon({
     blockNumber: BigInt(fixture.block.number),
@@ -24,6 +25,11 @@ test("senders recovered on the worker equal those recovered in place, high-s and
     customCrypto: weftCustomCrypto(),
   });
   const reference = decodeBlock(fixture, common).transactions.map((tx) => tx.getSenderAddress().toString());
+  return { fixture, common, reference };
+}
+
+test("senders recovered on the worker equal those recovered in place, high-s and all, for every reader of the table", async () => {
+  const { fixture, common, reference } = await mainnetBlock();
   const txs = decodeBlock(fixture, common, undefined, { freeze: false }).transactions;
   await recovery.ready();
   const job = recovery.start(txs);
@@ -57,13 +63,7 @@ test("recovery visits every transaction once, from both ends inwards", () => {
 });
 
 test("senders already known on transactions (cached on frozen ones, or pinned) become a table other threads pin from", async () => {
-  const fixture = await loadFixture(join(mainnetBlocksDir(), "12459406.json.gz"));
-  const common = mainnetCommon({
-    blockNumber: BigInt(fixture.block.number),
-    timestamp: BigInt(fixture.block.timestamp),
-    customCrypto: weftCustomCrypto(),
-  });
-  const reference = decodeBlock(fixture, common).transactions.map((tx) => tx.getSenderAddress().toString());
+  const { fixture, common, reference } = await mainnetBlock();
   const frozen = decodeBlock(fixture, common).transactions;
   expect(knownSenders(frozen)).toBeUndefined();
   // Every third frozen transaction has its sender cached; the second has one pinned (unfrozen until then).

@@ -1,6 +1,7 @@
 /** Builds the same block twice (fresh state each time) and runs it sequentially and in parallel. */
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
+import type { Address } from "@ethereumjs/util";
 import { createVM } from "@ethereumjs/vm";
 import type { SenderRecovery } from "../../../src/execution/crypto/senderRecovery.js";
 import { tuneEvm } from "../../../src/execution/evm/tuning.js";
@@ -73,5 +74,16 @@ export function comparable(o: Outcome<BlockExecution>) {
     invalid: o.result.invalid,
     coinbaseDelta: o.result.coinbaseDelta,
     diff: o.diff,
+  };
+}
+
+/** A Cancun-era block header for generated test blocks, with the coinbase given. */
+export function testHeader(coinbase: Address) {
+  return {
+    number: 20_000_000n,
+    gasLimit: 30_000_000n,
+    timestamp: 1_700_000_000n,
+    baseFeePerGas: 7n,
+    coinbase,
   };
 }

@@ -10,7 +10,7 @@ import { declaredAccess } from "../../../src/execution/parallel/accessList.js";
 import { WorkerPool } from "../../../src/execution/parallel/pool.js";
 import { StateLayer } from "../../../src/execution/state/layer.js";
 import { WeftStateManager } from "../../../src/execution/state/stateManager.js";
-import { comparable, runParallel, runSequential } from "./harness.js";
+import { comparable, runParallel, runSequential, testHeader } from "./harness.js";
 
 const KEYS = Array.from({ length: 6 }, (_, i) => hexToBytes(`0x${(i + 1).toString(16).padStart(64, "0")}`));
 const SENDERS = KEYS.map((k) => new Address(privateToAddress(k)));
@@ -58,13 +58,7 @@ function buildBlock(c: Common, specs: readonly TxSpec[]): Block {
   });
   return createBlock(
     {
-      header: {
-        number: 20_000_000n,
-        gasLimit: 30_000_000n,
-        timestamp: 1_700_000_000n,
-        baseFeePerGas: 7n,
-        coinbase: COINBASE,
-      },
+      header: testHeader(COINBASE),
       transactions: txs,
     },
     { common: c },

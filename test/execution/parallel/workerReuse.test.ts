@@ -7,7 +7,7 @@ import { weftCustomCrypto } from "../../../src/execution/crypto/native.js";
 import { WorkerPool } from "../../../src/execution/parallel/pool.js";
 import { StateLayer } from "../../../src/execution/state/layer.js";
 import { WeftStateManager } from "../../../src/execution/state/stateManager.js";
-import { comparable, runParallel, runSequential } from "./harness.js";
+import { comparable, runParallel, runSequential, testHeader } from "./harness.js";
 
 /** storage[calldata[0]] = BLOCKHASH(NUMBER − 1): `PUSH1 1 NUMBER SUB BLOCKHASH PUSH1 0 CALLDATALOAD SSTORE STOP` */
 const HASHER = new Address(new Uint8Array(20).fill(0xd0));
@@ -35,13 +35,7 @@ function block(c: Common, coinbase: number): Block {
   );
   return createBlock(
     {
-      header: {
-        number: 20_000_000n,
-        gasLimit: 30_000_000n,
-        timestamp: 1_700_000_000n,
-        baseFeePerGas: 7n,
-        coinbase: new Address(new Uint8Array(20).fill(coinbase)),
-      },
+      header: testHeader(new Address(new Uint8Array(20).fill(coinbase))),
       transactions,
     },
     { common: c },
