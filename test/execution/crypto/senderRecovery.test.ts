@@ -79,7 +79,7 @@ test("senders already known on transactions (cached on frozen ones, or pinned) b
   const table = knownSenders(mixed);
   expect(table).toBeDefined();
   const status = new Int32Array((table as NonNullable<typeof table>).status);
-  mixed.forEach((_, i) => expect(status[i]).toBe(i % 3 === 0 || i === 1 ? RECOVERED : UNRECOVERED));
+  for (let i = 0; i < mixed.length; i++) expect(status[i]).toBe(i % 3 === 0 || i === 1 ? RECOVERED : UNRECOVERED);
   const copies = decodeBlock(fixture, common, undefined, { freeze: false }).transactions;
   const senders = new RecoveredSenders(table as NonNullable<typeof table>);
   copies.forEach((tx, i) => {
