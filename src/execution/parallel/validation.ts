@@ -16,22 +16,34 @@ import { bytesKey } from "../state/keys.js";
 
 const FIELDS = [ACCOUNT_EXISTS, ACCOUNT_NONCE, ACCOUNT_BALANCE, ACCOUNT_CODE, ACCOUNT_STORAGE];
 
+/** One account field or slot: its last committed writer (−1: none) and the waiting results that read it. */
+interface KeyState {
+  writer: number;
+  readers: number[] | undefined;
+}
+/** Per account: its fields (by bit position in FIELDS) and slots. */
+interface AccountKeys {
+  fields: Array<KeyState | undefined>;
+  slots: Map<string, KeyState>;
+}
+
 /**
  * For every account field and slot the block's committed transactions wrote, the index of the last writer. A
  * speculation that saw transactions [0, version) is valid if nothing it read was written at or after version.
+ *
+ * Keys are held per account, then per field or slot, so that no key string is built per access: this runs on
+ * the committing thread for every read and write of every speculative result.
  */
 export class LastWriters {
-  readonly #fields = new Map<string, number>();
-  readonly #slots = new Map<string, number>();
-  /**
-   * Early invalidation: for each key read by a speculative result not yet validated, the results that read
-   * it. A commit that writes such a key before the reader's turn dooms it (validation will throw it away), and
-   * `onDoomed` hears of it then, not when the committing thread reaches it.
-   */
-  readonly #readers = new Map<string, number[]>();
+  readonly #accounts = new Map<string, AccountKeys>();
   readonly #versions: Int32Array;
   readonly #doomed: Uint8Array;
 
+  /**
+   * Early invalidation: for each key read by a speculative result not yet validated, the results that read it
+   * (`KeyState.readers`). A commit that writes such a key before the reader's turn dooms it (validation will
+   * throw it away), and `onDoomed` hears of it then, not when the committing thread reaches it.
+   */
   constructor(
     n: number,
     private readonly onDoomed: (index: number) => void,
@@ -40,24 +52,45 @@ export class LastWriters {
     this.#doomed = new Uint8Array(n);
   }
 
+  #account(address: string): AccountKeys {
+    let keys = this.#accounts.get(address);
+    if (keys === undefined) {
+      keys = { fields: [undefined, undefined, undefined, undefined, undefined], slots: new Map() };
+      this.#accounts.set(address, keys);
+    }
+    return keys;
+  }
+
+  #field(keys: AccountKeys, position: number): KeyState {
+    let state = keys.fields[position];
+    if (state === undefined) {
+      state = { writer: -1, readers: undefined };
+      keys.fields[position] = state;
+    }
+    return state;
+  }
+
+  #slot(keys: AccountKeys, slot: string): KeyState {
+    let state = keys.slots.get(slot);
+    if (state === undefined) {
+      state = { writer: -1, readers: undefined };
+      keys.slots.set(slot, state);
+    }
+    return state;
+  }
+
   addAccount(address: string, mask: number, index: number): void {
-    for (const bit of FIELDS) {
-      if (mask & bit) {
-        const key = `${address}|${bit}`;
-        this.#fields.set(key, index);
-        this.#wrote(key, index);
-      }
+    const keys = this.#account(address);
+    for (let b = 0; b < FIELDS.length; b++) {
+      if (mask & (FIELDS[b] as number)) this.#wrote(this.#field(keys, b), index);
     }
   }
 
   add(writes: AccessSet, index: number): void {
     for (const [address, mask] of writes.accounts) this.addAccount(address, mask, index);
     for (const [address, slots] of writes.storage) {
-      for (const slot of slots) {
-        const key = `${address}|${slot}`;
-        this.#slots.set(key, index);
-        this.#wrote(key, index);
-      }
+      const keys = this.#account(address);
+      for (const slot of slots) this.#wrote(this.#slot(keys, slot), index);
     }
   }
 
@@ -68,13 +101,18 @@ export class LastWriters {
       return;
     }
     this.#versions[index] = version;
-    const add = (key: string) => {
-      const readers = this.#readers.get(key);
-      if (readers === undefined) this.#readers.set(key, [index]);
-      else readers.push(index);
+    const read = (state: KeyState) => {
+      if (state.readers === undefined) state.readers = [index];
+      else state.readers.push(index);
     };
-    for (const [address, mask] of reads.accounts) for (const bit of FIELDS) if (mask & bit) add(`${address}|${bit}`);
-    for (const [address, slots] of reads.storage) for (const slot of slots) add(`${address}|${slot}`);
+    for (const [address, mask] of reads.accounts) {
+      const keys = this.#account(address);
+      for (let b = 0; b < FIELDS.length; b++) if (mask & (FIELDS[b] as number)) read(this.#field(keys, b));
+    }
+    for (const [address, slots] of reads.storage) {
+      const keys = this.#account(address);
+      for (const slot of slots) read(this.#slot(keys, slot));
+    }
   }
 
   doom(index: number): void {
@@ -87,8 +125,9 @@ export class LastWriters {
     return this.#doomed[index] === 1;
   }
 
-  #wrote(key: string, index: number): void {
-    const readers = this.#readers.get(key);
+  #wrote(state: KeyState, index: number): void {
+    state.writer = index;
+    const readers = state.readers;
     if (readers === undefined) return;
     // Readers at or before `index` are validated already; those that speculated after it saw this write.
     const later: number[] = [];
@@ -97,20 +136,23 @@ export class LastWriters {
       if ((this.#versions[j] as number) > index) later.push(j);
       else this.doom(j);
     }
-    if (later.length === 0) this.#readers.delete(key);
-    else this.#readers.set(key, later);
+    state.readers = later.length === 0 ? undefined : later;
   }
 
   /** The first read a transaction committed at or after `version` has since written (`address` or `address|slot`). */
   conflict(reads: AccessSet, version: number): string | undefined {
     for (const [address, mask] of reads.accounts) {
-      for (const bit of FIELDS) {
-        if ((mask & bit) !== 0 && (this.#fields.get(`${address}|${bit}`) ?? -1) >= version) return address;
+      const keys = this.#accounts.get(address);
+      if (keys === undefined) continue;
+      for (let b = 0; b < FIELDS.length; b++) {
+        if ((mask & (FIELDS[b] as number)) !== 0 && (keys.fields[b]?.writer ?? -1) >= version) return address;
       }
     }
     for (const [address, slots] of reads.storage) {
+      const keys = this.#accounts.get(address);
+      if (keys === undefined) continue;
       for (const slot of slots) {
-        if ((this.#slots.get(`${address}|${slot}`) ?? -1) >= version) return `${address}|${slot}`;
+        if ((keys.slots.get(slot)?.writer ?? -1) >= version) return `${address}|${slot}`;
       }
     }
     return undefined;
