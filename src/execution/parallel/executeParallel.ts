@@ -49,6 +49,7 @@ import { type DeclaredAccess, strays } from "./accessList.js";
 import type { WorkerPool } from "./pool.js";
 import { toPortable } from "./portableTx.js";
 import type { CommitMessage, ResultMessage } from "./protocol.js";
+import { decodeResult } from "./resultCodec.js";
 import type { SpeculativeResult } from "./speculate.js";
 import { applyDiff, diffOf, type StateDiff, snapshotOf } from "./stateDiff.js";
 import { HotTargets, LastWriters } from "./validation.js";
@@ -215,8 +216,8 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const message = m.message as ResultMessage;
           if (message.blockId !== blockId) continue;
-          if (message.kind === "result") {
-            const result = message.result;
+          if (message.kind === "result" || message.kind === "packed") {
+            const result = message.kind === "packed" ? decodeResult(message.bytes) : message.result;
             if (results[result.index] === undefined) unread++;
             results[result.index] = result;
             if (result.failed) written.doom(result.index);

@@ -47,5 +47,7 @@ export interface CommitMessage {
 
 export type ResultMessage =
   | { kind: "result"; blockId: number; result: SpeculativeResult }
+  /** A result as `encodeResult` packs it (its buffer transferred). */
+  | { kind: "packed"; blockId: number; bytes: Uint8Array }
   | { kind: "stopped"; blockId: number }
   | { kind: "error"; blockId: number; message: string };

@@ -16,6 +16,7 @@ import { fixtureBlockchain } from "../stock.js";
 import { createWeftVM } from "../vm.js";
 import { fromPortable, type PortableTx } from "./portableTx.js";
 import type { BlockTask, CommitMessage, WorkerMessage } from "./protocol.js";
+import { encodeResult } from "./resultCodec.js";
 import { markPostExecution, speculate } from "./speculate.js";
 import { applyDiff, layerFromSnapshot } from "./stateDiff.js";
 
@@ -105,7 +106,9 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
     }
     state.clearCaches();
     const result = await speculate(ctx, decode(i), i, version);
-    port.postMessage({ kind: "result", blockId: task.blockId, result });
+    const bytes = encodeResult(result);
+    if (bytes === undefined) port.postMessage({ kind: "result", blockId: task.blockId, result });
+    else port.postMessage({ kind: "packed", blockId: task.blockId, bytes }, [bytes.buffer as ArrayBuffer]);
     Atomics.store(shared, 1 + n + i, 1);
     Atomics.notify(shared, 1 + n + i);
   }
