@@ -23,7 +23,7 @@ import { weftCustomCrypto } from "../src/execution/crypto/native.js";
 import { pinSender, SenderRecovery } from "../src/execution/crypto/senderRecovery.js";
 import { executeBlock } from "../src/execution/executeBlock.js";
 import { loadFixture } from "../src/execution/fixture.js";
-import { freshBlock, recoverSenders } from "../src/execution/parallel/compareExecution.js";
+import { freshBlock, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
 import { availableParallelism } from "../src/execution/parallel/conflictGraph.js";
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
@@ -64,7 +64,7 @@ const pool = new WorkerPool({ size: Math.max(1, threads - 1) });
 const senderRecovery = new SenderRecovery();
 await Promise.all([pool.ready(), senderRecovery.ready()]);
 
-const knownSenders = new Map<BenchBlock, ReturnType<typeof recoverSenders>>();
+const knownSenders = new Map<BenchBlock, ReturnType<typeof senderKeysOf>>();
 
 async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   const common = b.common();
@@ -72,7 +72,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   if (senders === "known") {
     let known = knownSenders.get(b);
     if (known === undefined) {
-      known = recoverSenders(b.block(b.common()));
+      known = senderKeysOf(b.block(b.common()));
       knownSenders.set(b, known);
     }
     block.transactions.forEach((tx, i) => {

@@ -98,7 +98,7 @@ export function freshBlock(block: Block, common: Common): Block {
 }
 
 /** A block's senders, recovered once: public key and address per transaction, undefined where recovery fails. */
-export function recoverSenders(block: Block): Array<[Uint8Array, Uint8Array] | undefined> {
+export function senderKeysOf(block: Block): Array<[Uint8Array, Uint8Array] | undefined> {
   return block.transactions.map((tx) => {
     try {
       return [tx.getSenderPublicKey(), tx.getSenderAddress().bytes];
@@ -162,7 +162,7 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
   let seqMs = Number.POSITIVE_INFINITY;
   let parMs = Number.POSITIVE_INFINITY;
   const ratios: number[] = [];
-  const known = options.senders === "known" ? recoverSenders(block) : undefined;
+  const known = options.senders === "known" ? senderKeysOf(block) : undefined;
   const recovery = options.senders === "thread" ? options.senderRecovery : undefined;
   const timedBlock = () =>
     known === undefined ? freshBlock(block, options.common) : blockWithSenders(block, options.common, known);
