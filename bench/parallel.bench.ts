@@ -20,10 +20,10 @@ import type { Common } from "@ethereumjs/common";
 import { formatTable } from "../src/cli/render.js";
 import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../src/execution/chain.js";
 import { weftCustomCrypto } from "../src/execution/crypto/native.js";
-import { pinSender, SenderRecovery } from "../src/execution/crypto/senderRecovery.js";
+import { SenderRecovery } from "../src/execution/crypto/senderRecovery.js";
 import { executeBlock } from "../src/execution/executeBlock.js";
 import { loadFixture } from "../src/execution/fixture.js";
-import { freshBlock, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
+import { freshBlock, pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
 import { availableParallelism } from "../src/execution/parallel/conflictGraph.js";
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
@@ -37,7 +37,7 @@ import { WeftStateManager } from "../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../src/execution/stock.js";
 import { createWeftVM } from "../src/execution/vm.js";
 import { mainnetBlocksDir } from "../src/shared/sharedDir.js";
-import { target, writeResults } from "./harness.js";
+import { median, target, writeResults } from "./harness.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -75,10 +75,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
       known = senderKeysOf(b.block(b.common()));
       knownSenders.set(b, known);
     }
-    block.transactions.forEach((tx, i) => {
-      const sender = known[i];
-      if (sender !== undefined) pinSender(tx, sender[0], sender[1]);
-    });
+    pinSenders(block, known);
   }
   const recovery = senders === "thread" ? senderRecovery : undefined;
   const state = new WeftStateManager({ layer: new StateLayer(b.base), recordAccess: false });
@@ -231,10 +228,7 @@ for (const b of blocks) {
     gas = s.gas;
     fallbacks = pn.fallbacks;
   }
-  ratios.sort((x, y) => x - y);
-  const mid = ratios.length >> 1;
-  const medianRatio =
-    ratios.length % 2 === 1 ? (ratios[mid] as number) : ((ratios[mid - 1] as number) + (ratios[mid] as number)) / 2;
+  const medianRatio = median(ratios);
   rows.push({ name: b.name, gas, ...best, identical, fallbacks, parallelism: await parallelismOf(b), medianRatio });
   process.stderr.write(
     `${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`,

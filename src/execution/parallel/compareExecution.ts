@@ -108,18 +108,13 @@ export function senderKeysOf(block: Block): Array<[Uint8Array, Uint8Array] | und
   });
 }
 
-/** `freshBlock`, with the senders given pinned on its transactions (those without one are left to recover). */
-export function blockWithSenders(
-  block: Block,
-  common: Common,
-  senders: ReadonlyArray<[Uint8Array, Uint8Array] | undefined>,
-): Block {
-  const copy = freshBlock(block, common);
-  copy.transactions.forEach((tx, i) => {
+/** Pins the senders given on a block's unfrozen transactions (those without one are left to recover). */
+export function pinSenders(block: Block, senders: ReadonlyArray<[Uint8Array, Uint8Array] | undefined>): Block {
+  block.transactions.forEach((tx, i) => {
     const sender = senders[i];
     if (sender !== undefined) pinSender(tx, sender[0], sender[1]);
   });
-  return copy;
+  return block;
 }
 
 /** What sequential and parallel execution must agree on, as one comparable string. */
@@ -165,7 +160,7 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
   const known = options.senders === "known" ? senderKeysOf(block) : undefined;
   const recovery = options.senders === "thread" ? options.senderRecovery : undefined;
   const timedBlock = () =>
-    known === undefined ? freshBlock(block, options.common) : blockWithSenders(block, options.common, known);
+    known === undefined ? freshBlock(block, options.common) : pinSenders(freshBlock(block, options.common), known);
   let identical = true;
   let fallbacks = 0;
   for (let r = 0; r < rounds; r++) {

@@ -22,6 +22,7 @@ import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import type { Block } from "@ethereumjs/block";
 import { Hardfork } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
+import { equalsBytes, KECCAK256_NULL } from "@ethereumjs/util";
 import type { VM } from "@ethereumjs/vm";
 import { describeCause } from "../../shared/errors.js";
 import { knownSenders, type RecoveryJob, type SenderRecovery } from "../crypto/senderRecovery.js";
@@ -43,7 +44,7 @@ import {
   type TxAccess,
 } from "../state/access.js";
 import { bytesKey } from "../state/keys.js";
-import type { AccountRecord, StateLayer } from "../state/layer.js";
+import { type AccountRecord, emptyAccount, type StateLayer } from "../state/layer.js";
 import type { WeftStateManager } from "../state/stateManager.js";
 import { type DeclaredAccess, strays } from "./accessList.js";
 import type { WorkerPool } from "./pool.js";
@@ -182,23 +183,24 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     for (const i of plain) flags[1 + i] = 3;
     if (options.declared !== undefined) reserveConflicting(options.declared, flags);
     recovery = options.senderRecovery?.start(txs);
-    const task = {
-      blockId,
-      hardfork: common.hardfork(),
-      chainId: common.chainId(),
-      needsKzg: txs.some((tx) => tx.type === 3),
-      header: block.header.serialize(),
-      // Only what a worker may claim: transactions reserved for in-order execution (plain transfers, declared
-      // conflicts) are not copied to it (most of a block of ether transfers).
-      txs: txs.map((tx, i) => (flags[1 + i] === 3 ? null : toPortable(tx))),
-      blockHashes: options.blockHashes ?? {},
-      preDiff: diffOf(state.layer),
-      coinbaseKey,
-      shared,
-      // Senders already known on the transactions (a builder's orders) travel too: no worker recovers them again.
-      senders: recovery?.table ?? knownSenders(txs),
-    };
-    const commitPorts = pool?.startBlock(task) ?? [];
+    // The block as the workers need it (built only when there are workers).
+    const commitPorts =
+      pool?.startBlock({
+        blockId,
+        hardfork: common.hardfork(),
+        chainId: common.chainId(),
+        needsKzg: txs.some((tx) => tx.type === 3),
+        header: block.header.serialize(),
+        // Only what a worker may claim: transactions reserved for in-order execution (plain transfers, declared
+        // conflicts) are not copied to it (most of a block of ether transfers).
+        txs: txs.map((tx, i) => (flags[1 + i] === 3 ? null : toPortable(tx))),
+        blockHashes: options.blockHashes ?? {},
+        preDiff: diffOf(state.layer),
+        coinbaseKey,
+        shared,
+        // Senders already known on the transactions (a builder's orders) travel too: no worker recovers them again.
+        senders: recovery?.table ?? knownSenders(txs),
+      }) ?? [];
 
     const results: Array<SpeculativeResult | undefined> = new Array(n);
     /** Results that arrived and have not been read yet. */
@@ -401,14 +403,8 @@ function reserveConflicting(declared: ReadonlyArray<DeclaredAccess | undefined>,
   });
 }
 
-/** keccak256 of the empty string. */
-const EMPTY_CODE_HASH = "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
-const EMPTY_CODE_HASH_BYTES = Uint8Array.from(Buffer.from(EMPTY_CODE_HASH, "hex"));
-
 function isEmptyCodeHash(hash: Uint8Array): boolean {
-  if (hash.length !== 32) return false;
-  for (let i = 0; i < 32; i++) if (hash[i] !== EMPTY_CODE_HASH_BYTES[i]) return false;
-  return true;
+  return equalsBytes(hash, KECCAK256_NULL);
 }
 
 /** Adds a lazy fee credit to the coinbase, creating the account if it does not exist (as runTx would). */
@@ -420,12 +416,8 @@ function creditCoinbase(
   index: number,
 ): AccountRecord {
   const current = layer.account(key);
-  const record = {
-    nonce: current?.nonce ?? 0n,
-    balance: (current?.balance ?? 0n) + delta,
-    // A new array for a new account: records are never shared between accounts.
-    codeHash: current?.codeHash ?? Uint8Array.from(Buffer.from(EMPTY_CODE_HASH, "hex")),
-  };
+  const before = current ?? emptyAccount();
+  const record = { nonce: before.nonce, balance: before.balance + delta, codeHash: before.codeHash };
   layer.accounts.set(key, record);
   const fields = current === null ? ACCOUNT_EXISTS | ACCOUNT_NONCE | ACCOUNT_BALANCE | ACCOUNT_CODE : ACCOUNT_BALANCE;
   written.addAccount(`0x${key}`, fields, index);
