@@ -4,7 +4,12 @@
  * pre-state, best of --rounds. Reports per-block speedups, their mean, and whether results were identical.
  *
  *   npm run bench -- parallel [--set mainnet|workloads|all] [--threads 2] [--rounds 3] [--txs 2000]
- *                             [--senders recovered|thread|known]
+ *                             [--senders recovered|thread|known] [--warmup 1]
+ *
+ * --warmup K: K untimed passes over the whole set (sequential and parallel) before any clock starts. A builder's
+ * threads run for days; without this the workers' code is measured while V8 still compiles it (a worker that
+ * has executed a few thousand transactions speculates about twice as fast as a fresh one), and the committing
+ * thread, which runs the sequential and the parallel path both, warms up faster than the workers.
  *
  * --senders recovered (default): every run recovers the block's senders on its own threads (the sequential run
  * on its one thread, the parallel runs on theirs: each thread the transactions it executes). --senders thread:
@@ -49,8 +54,9 @@ const rounds = Number(opt("rounds", "3"));
 const set = opt("set", "all");
 const workloadTxs = Number(opt("txs", "2000"));
 const senders = opt("senders", "recovered");
-if (senders !== "recovered" && senders !== "known")
-  throw new Error(`--senders must be recovered or known, not ${senders}`);
+const warmup = Number(opt("warmup", "1"));
+if (senders !== "recovered" && senders !== "thread" && senders !== "known")
+  throw new Error(`--senders must be recovered, thread or known, not ${senders}`);
 
 export interface BenchBlock {
   name: string;
@@ -210,6 +216,13 @@ const rows: Array<{
   /** Median over rounds of each round's own seq/parN ratio (the three runs of a round are back to back). */
   medianRatio: number;
 }> = [];
+for (let pass = 0; pass < warmup; pass++) {
+  process.stderr.write(`warm-up pass ${pass + 1}/${warmup} over ${blocks.length} blocks\n`);
+  for (const b of blocks) {
+    await run(b, "seq");
+    await run(b, "parN");
+  }
+}
 for (const b of blocks) {
   const best = { seq: Number.POSITIVE_INFINITY, par1: Number.POSITIVE_INFINITY, parN: Number.POSITIVE_INFINITY };
   let identical = true;
@@ -294,4 +307,4 @@ targets.push(
     `${rows.filter((r) => r.identical).length}/${rows.length}`,
   ),
 );
-writeResults("parallel", { threads, rounds, senders, rows, targets });
+writeResults("parallel", { threads, rounds, warmup, senders, rows, targets });
