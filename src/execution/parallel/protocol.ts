@@ -13,7 +13,15 @@ export interface BlockTask {
   needsKzg: boolean;
   /** RLP of the block header. */
   header: Uint8Array;
-  /** Each transaction's decoded fields (see `portableTx.ts`); null for one reserved for in-order execution. */
+  /** The number of transactions in the block. */
+  txCount: number;
+  /**
+   * The block's last transactions, [firstTx, txCount), as decoded fields (see `portableTx.ts`), null for one
+   * reserved for in-order execution. The rest follow as `TxChunk`s on the commit port, a chunk before the
+   * workers need it: they claim from the back and meet the committing thread somewhere in the middle, so most of
+   * a block's front half never has to be copied to them.
+   */
+  firstTx: number;
   txs: Array<PortableTx | null>;
   blockHashes: Record<string, string>;
   /** Changes made before the transactions (system calls), to apply over the replica. */
@@ -22,7 +30,8 @@ export interface BlockTask {
   coinbaseKey: string | undefined;
   /**
    * Int32Array over it: [0] the next index to claim from the back (starts at n), [1..n] claims (0 free,
-   * 1 committing thread, 2 worker, 3 reserved for in-order execution), [n+1..2n] done flags.
+   * 1 committing thread, 2 worker, 3 reserved for in-order execution), [n+1..2n] done flags, [2n+1] the first
+   * transaction shipped to the workers (`SHIPPED_FROM`).
    */
   shared: SharedArrayBuffer;
   /** The block's senders as the recovery thread fills them in, where it runs: pinned before speculating. */
@@ -39,11 +48,23 @@ export type WorkerMessage =
 
 /** A committed transaction's effect, streamed to the workers so their speculation sees the block so far. */
 export interface CommitMessage {
+  kind: "commit";
   blockId: number;
   /** The transaction's index: after applying it a replica holds transactions [0, index + 1). */
   index: number;
   diff: StateDiff;
 }
+
+/** More of the block's transactions, [from, from + txs.length), as `BlockTask.txs` carries them. */
+export interface TxChunk {
+  kind: "txs";
+  blockId: number;
+  from: number;
+  txs: Array<PortableTx | null>;
+}
+
+/** The index in `BlockTask.shared` of the first transaction shipped so far. */
+export const shippedFromSlot = (txCount: number): number => 1 + 2 * txCount;
 
 export type ResultMessage =
   | { kind: "result"; blockId: number; result: SpeculativeResult }

@@ -15,7 +15,7 @@ import { WeftStateManager } from "../state/stateManager.js";
 import { fixtureBlockchain } from "../stock.js";
 import { createWeftVM } from "../vm.js";
 import { fromPortable, type PortableTx } from "./portableTx.js";
-import type { BlockTask, CommitMessage, WorkerMessage } from "./protocol.js";
+import { type BlockTask, type CommitMessage, shippedFromSlot, type TxChunk, type WorkerMessage } from "./protocol.js";
 import { encodeResult } from "./resultCodec.js";
 import { markPostExecution, speculate } from "./speculate.js";
 import { applyDiff, layerFromSnapshot } from "./stateDiff.js";
@@ -75,35 +75,56 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
     throw new Error(`worker runs chain ${common.chainId()}, the block is on chain ${task.chainId}`);
   }
   const header = createBlockHeaderFromRLP(task.header, { common, skipConsensusFormatValidation: true });
-  // Decoded only when claimed: the committing thread may execute most of the block before this worker gets far.
+  // Decoded only when claimed, and shipped only as the workers come near (`BlockTask.txs`).
   const txCommon = transactionCommon(common);
   // Unfrozen, so that a sender the recovery thread has already recovered can be pinned on it.
   const senders = task.senders === undefined ? undefined : new RecoveredSenders(task.senders);
+  const n = task.txCount;
+  const portable = new Array<PortableTx | null | undefined>(n);
+  const place = (from: number, txs: Array<PortableTx | null>) => {
+    for (let k = 0; k < txs.length; k++) portable[from + k] = txs[k];
+  };
+  place(task.firstTx, task.txs);
   const decode = (i: number) => {
-    const tx = fromPortable(task.txs[i] as PortableTx, txCommon);
+    const shipped = portable[i];
+    if (shipped == null) throw new Error(`transaction ${i} of block ${task.blockId} was claimed before it arrived`);
+    const tx = fromPortable(shipped, txCommon);
+    portable[i] = undefined;
     if (senders?.pin(i, tx) !== true) Object.freeze(tx);
     return tx;
   };
   const block = createBlock({ header, transactions: [] }, { common, skipConsensusFormatValidation: true });
   const ctx = { vm, state, block, blockLayer, coinbaseKey: task.coinbaseKey };
   const shared = new Int32Array(task.shared);
-  const n = task.txs.length;
+  const shippedFrom = shippedFromSlot(n);
   let version = 0;
+  // What the committing thread has sent: its commits (so speculation sees the block so far) and transactions.
+  const catchUp = () => {
+    for (let m = receiveMessageOnPort(commits); m !== undefined; m = receiveMessageOnPort(commits)) {
+      const message = m.message as CommitMessage | TxChunk;
+      if (message.blockId !== task.blockId) continue;
+      if (message.kind === "txs") place(message.from, message.txs);
+      else {
+        applyDiff(blockLayer, message.diff);
+        version = message.index + 1;
+      }
+    }
+  };
   for (;;) {
     const i = Atomics.sub(shared, 0, 1) - 1;
     if (i < 0) break;
+    // Not shipped yet: wait until it is, unless the committing thread claims it first (then this worker stops).
+    for (let from = Atomics.load(shared, shippedFrom); from > i; from = Atomics.load(shared, shippedFrom)) {
+      if (Atomics.load(shared, 1 + i) !== 0) break;
+      Atomics.wait(shared, shippedFrom, from, 2);
+    }
     const claim = Atomics.compareExchange(shared, 1 + i, 0, 2);
     // Reserved for in-order execution (its declared accesses conflict with an earlier transaction's): skip it.
     if (claim === 3) continue;
     // Claimed by the committing thread already: it has passed this point, and everything before it.
     if (claim !== 0) break;
-    // Catch up with what the committing thread has committed, so speculation sees the block so far.
-    for (let m = receiveMessageOnPort(commits); m !== undefined; m = receiveMessageOnPort(commits)) {
-      const commit = m.message as CommitMessage;
-      if (commit.blockId !== task.blockId) continue;
-      applyDiff(blockLayer, commit.diff);
-      version = commit.index + 1;
-    }
+    // The chunk is posted before its shipping is published, so it is on the port by now.
+    catchUp();
     state.clearCaches();
     const result = await speculate(ctx, decode(i), i, version);
     const bytes = encodeResult(result);

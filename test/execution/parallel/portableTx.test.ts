@@ -122,7 +122,7 @@ describe("transactions carried to another thread as fields", () => {
     try {
       await pool.ready();
       const common = new Common({ chain: Mainnet, hardfork: Hardfork.Cancun });
-      const shared = new SharedArrayBuffer(4 * 3);
+      const shared = new SharedArrayBuffer(4 * 4);
       new Int32Array(shared)[0] = 1;
       pool.startBlock({
         blockId: 77,
@@ -130,6 +130,8 @@ describe("transactions carried to another thread as fields", () => {
         chainId: 1337n,
         needsKzg: false,
         header: createBlockHeader({ number: 1n, gasLimit: 30_000_000n, baseFeePerGas: 7n }, { common }).serialize(),
+        txCount: 1,
+        firstTx: 1,
         txs: [],
         blockHashes: {},
         preDiff: { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() },
