@@ -108,15 +108,16 @@ export interface ExecuteParallelOptions {
 let nextBlockId = 1;
 const PUBLISH_EVERY = 16;
 /**
- * Transactions are shipped to the workers from the back: SHIP_FIRST with the block, then SHIP_CHUNK more
- * whenever they have no more than SHIP_LOW_WATER left to claim. Copying a transaction to a worker costs the
- * committing thread ~5 µs (its fields by structured clone), and the workers meet this thread around the middle
- * of a block, or stop after a few results where calls conflict: shipping all 2,000 transactions of a block
- * cost ~10 ms before the first one executed.
+ * Transactions are shipped to the workers from the back: the last SHIP_FIRST they may claim with the block,
+ * then SHIP_CHUNK more whenever they have no more than SHIP_LOW_WATER left. Copying a transaction to a worker
+ * costs the committing thread ~5 µs (its fields by structured clone), and the workers meet this thread around
+ * the middle of a block, or stop after a few results where calls conflict: shipping all 2,000 transactions of a
+ * block cost ~10 ms before the first one executed. The low-water mark is a few tens of milliseconds of a
+ * worker's work, more than the longest transaction this thread runs between two looks at it.
  */
-const SHIP_FIRST = 64;
-const SHIP_CHUNK = 64;
-const SHIP_LOW_WATER = 32;
+const SHIP_FIRST = 128;
+const SHIP_CHUNK = 96;
+const SHIP_LOW_WATER = 48;
 
 /** The current values, in `layer`, of the keys a set of writes names: a diff a replica can apply. */
 function diffForWrites(layer: StateLayer, writes: AccessSet): StateDiff {
@@ -190,11 +191,20 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     const shared = new SharedArrayBuffer(4 * (2 + 2 * n));
     const flags = new Int32Array(shared);
     flags[0] = n;
-    const shippedSlot = shippedFromSlot(n);
-    let shippedFrom = Math.max(0, n - SHIP_FIRST);
-    flags[shippedSlot] = shippedFrom;
     for (const i of plain) flags[1 + i] = 3;
     if (options.declared !== undefined) reserveConflicting(options.declared, flags);
+    // claimable[k]: the transactions in [0, k) a worker may claim. Shipping counts those, not indices: the back of
+    // a mainnet block is mostly plain transfers, which a worker skips in no time.
+    const claimable = new Int32Array(n + 1);
+    for (let k = 0; k < n; k++) claimable[k + 1] = (claimable[k] as number) + (flags[1 + k] === 3 ? 0 : 1);
+    const backFrom = (to: number, count: number) => {
+      let from = to;
+      while (from > 0 && (claimable[to] as number) - (claimable[from] as number) < count) from--;
+      return from;
+    };
+    const shippedSlot = shippedFromSlot(n);
+    let shippedFrom = backFrom(n, SHIP_FIRST);
+    flags[shippedSlot] = shippedFrom;
     recovery = options.senderRecovery?.start(txs);
     // Only what a worker may claim: transactions reserved for in-order execution (plain transfers, declared
     // conflicts) are not copied to it (most of a block of ether transfers).
@@ -315,8 +325,9 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       if (running > 0) {
         drain();
         // The workers are getting close to the first transaction they have: the next chunk, before they need it.
-        if (shippedFrom > i + 1 && Atomics.load(flags, 0) - shippedFrom <= SHIP_LOW_WATER) {
-          const from = Math.max(i + 1, shippedFrom - SHIP_CHUNK);
+        const next = Math.max(shippedFrom, Atomics.load(flags, 0));
+        if (shippedFrom > i + 1 && (claimable[next] as number) - (claimable[shippedFrom] as number) <= SHIP_LOW_WATER) {
+          const from = Math.max(i + 1, backFrom(shippedFrom, SHIP_CHUNK));
           const chunk: TxChunk = { kind: "txs", blockId, from, txs: portableRange(from, shippedFrom) };
           commitPorts.forEach((port, w) => {
             if (!stopped[w]) port.postMessage(chunk);
