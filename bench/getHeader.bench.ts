@@ -21,7 +21,6 @@
  *   npm run bench -- getHeader [--rate 1000] [--seconds 10] [--warmup 2] [--order-ms 50] [--only <scenario text>]
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import http from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -52,6 +51,7 @@ import { DEFAULT_BUILDER_ALGORITHMS } from "../src/cli/builder.js";
 import { formatTable } from "../src/cli/render.js";
 import { deriveSigner } from "../src/devnet/workloads/index.js";
 import { loadFixture } from "../src/execution/fixture.js";
+import { threadCpuMs } from "../src/shared/threadCpu.js";
 import { makeBid, makeProposer, signedRegistration } from "../test/api/helpers.js";
 import { signedTx } from "../test/building/setup.js";
 import { mainnetBlocksDir } from "../test/shared.js";
@@ -160,18 +160,9 @@ async function serve(): Promise<void> {
   });
 }
 
-/**
- * CPU time of this process's main thread (the one serving getHeader), from `/proc/self/task/<pid>/stat` (utime
- * and stime, fields 14 and 15, in clock ticks of 10 ms); undefined where there is no such file.
- */
+/** CPU time of this process's main thread (the one serving getHeader); undefined off Linux. */
 function mainThreadCpuMs(): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
+  return threadCpuMs(process.pid);
 }
 
 /**

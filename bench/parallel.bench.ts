@@ -42,6 +42,7 @@ import { WeftStateManager } from "../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../src/execution/stock.js";
 import { createWeftVM } from "../src/execution/vm.js";
 import { mainnetBlocksDir } from "../src/shared/sharedDir.js";
+import { threadCpuTimes } from "../src/shared/threadCpu.js";
 import { median, target, writeResults } from "./harness.js";
 
 const args = process.argv.slice(2);
@@ -72,6 +73,34 @@ await Promise.all([pool.ready(), senderRecovery.ready()]);
 
 const knownSenders = new Map<BenchBlock, ReturnType<typeof senderKeysOf>>();
 
+/**
+ * CPU time a run took, by thread: the committing thread (this one), the pool's workers, and every other thread
+ * of the process (V8's background compiler and GC helpers, libuv's pool). On two cores the last competes with
+ * the workers, where a sequential run has the second core to itself for it. Zero everywhere off Linux.
+ */
+interface CpuSplit {
+  committing: number;
+  workers: number;
+  other: number;
+}
+
+function cpuSplit(before: Map<number, number>, after: Map<number, number>): CpuSplit {
+  const split: CpuSplit = { committing: 0, workers: 0, other: 0 };
+  for (const [tid, ms] of after) {
+    const used = ms - (before.get(tid) ?? 0);
+    if (tid === process.pid) split.committing += used;
+    else if (pool.threadIds.includes(tid)) split.workers += used;
+    else split.other += used;
+  }
+  return split;
+}
+
+function addCpu(into: CpuSplit, more: CpuSplit): void {
+  into.committing += more.committing;
+  into.workers += more.workers;
+  into.other += more.other;
+}
+
 async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   const common = b.common();
   const block = b.block(common);
@@ -91,6 +120,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
     // Replicas hold the pre-state before the clock starts, as in steady state (kept current by block diffs).
     await pool.sync();
   }
+  const cpuBefore = threadCpuTimes();
   const start = performance.now();
   const result =
     mode === "seq"
@@ -105,6 +135,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
           senderRecovery: recovery,
         });
   const ms = performance.now() - start;
+  const cpu = cpuSplit(cpuBefore, threadCpuTimes());
   const fingerprint = JSON.stringify(
     {
       root: Buffer.from(result.receiptsRoot).toString("hex"),
@@ -124,7 +155,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
               ? [...v]
               : v,
   );
-  return { ms, gas: Number(result.gasUsed), fingerprint, fallbacks: result.fallbacks };
+  return { ms, gas: Number(result.gasUsed), fingerprint, fallbacks: result.fallbacks, cpu };
 }
 
 /**
@@ -215,6 +246,8 @@ const rows: Array<{
   parallelism: number;
   /** Median over rounds of each round's own seq/parN ratio (the three runs of a round are back to back). */
   medianRatio: number;
+  /** CPU time over all rounds, by thread, of the sequential and the N-thread runs. */
+  cpu: { seq: CpuSplit; parN: CpuSplit };
 }> = [];
 for (let pass = 0; pass < warmup; pass++) {
   process.stderr.write(`warm-up pass ${pass + 1}/${warmup} over ${blocks.length} blocks\n`);
@@ -229,10 +262,13 @@ for (const b of blocks) {
   let gas = 0;
   let fallbacks = 0;
   const ratios: number[] = [];
+  const cpu = { seq: { committing: 0, workers: 0, other: 0 }, parN: { committing: 0, workers: 0, other: 0 } };
   for (let r = 0; r < rounds; r++) {
     const s = await run(b, "seq");
     const p1 = await run(b, "par1");
     const pn = await run(b, "parN");
+    addCpu(cpu.seq, s.cpu);
+    addCpu(cpu.parN, pn.cpu);
     ratios.push(s.ms / pn.ms);
     best.seq = Math.min(best.seq, s.ms);
     best.par1 = Math.min(best.par1, p1.ms);
@@ -242,7 +278,16 @@ for (const b of blocks) {
     fallbacks = pn.fallbacks;
   }
   const medianRatio = median(ratios);
-  rows.push({ name: b.name, gas, ...best, identical, fallbacks, parallelism: await parallelismOf(b), medianRatio });
+  rows.push({
+    name: b.name,
+    gas,
+    ...best,
+    identical,
+    fallbacks,
+    parallelism: await parallelismOf(b),
+    medianRatio,
+    cpu,
+  });
   process.stderr.write(
     `${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`,
   );
@@ -281,6 +326,27 @@ process.stdout.write(
   )}\n`,
 );
 const mainnetRows = rows.filter((r) => isMainnet(r.name));
+for (const [label, part] of [
+  ["mainnet set", mainnetRows],
+  ["workloads", rows.filter((r) => !isMainnet(r.name))],
+] as const) {
+  if (part.length === 0) continue;
+  const seq = { committing: 0, workers: 0, other: 0 };
+  const par = { committing: 0, workers: 0, other: 0 };
+  for (const r of part) {
+    addCpu(seq, r.cpu.seq);
+    addCpu(par, r.cpu.parN);
+  }
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  process.stdout.write(
+    seq.committing + par.committing === 0
+      ? `\nCPU time by thread (${label}): not available here (it is read from /proc)\n`
+      : `\nCPU time by thread over the timed runs (${label}, ${rounds} rounds): ` +
+          `sequential: this thread ${s(seq.committing)}, other threads ${s(seq.other)}; ` +
+          `parallel ${threads}t: this thread ${s(par.committing)}, workers ${s(par.workers)}, ` +
+          `other threads ${s(par.other)} (V8's compiler and GC helpers, libuv)\n`,
+  );
+}
 const targets = [];
 if (mainnetRows.length > 0) {
   const mean = mainnetRows.reduce((a, r) => a + r.seq / r.parN, 0) / mainnetRows.length;

@@ -38,6 +38,8 @@ export class WorkerPool {
   readonly #workers: Worker[] = [];
   /** One port per worker on which its results arrive; read synchronously with `receiveMessageOnPort`. */
   readonly ports: MessagePort[] = [];
+  /** The workers' OS thread ids, once `ready()` has resolved (Linux; empty elsewhere): for CPU accounting. */
+  readonly threadIds: number[] = [];
   #stateVersion = 0;
   readonly #ready: Promise<void>;
 
@@ -50,7 +52,14 @@ export class WorkerPool {
       const channel = new MessageChannel();
       worker.postMessage({ kind: "init", port: channel.port2 } satisfies WorkerMessage, [channel.port2]);
       channel.port1.unref();
-      readiness.push(new Promise<void>((resolve) => worker.once("message", () => resolve())));
+      readiness.push(
+        new Promise<void>((resolve) =>
+          worker.once("message", (message: { tid?: unknown }) => {
+            if (typeof message?.tid === "number") this.threadIds.push(message.tid);
+            resolve();
+          }),
+        ),
+      );
       this.#workers.push(worker);
       this.ports.push(channel.port1);
     }

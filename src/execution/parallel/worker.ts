@@ -7,6 +7,7 @@ import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_
 import { createBlock, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common, Mainnet } from "@ethereumjs/common";
 import type { VM } from "@ethereumjs/vm";
+import { osThreadId } from "../../shared/threadCpu.js";
 import { loadKzg, transactionCommon } from "../chain.js";
 import { weftCustomCrypto } from "../crypto/native.js";
 import { RecoveredSenders } from "../crypto/senderRecovery.js";
@@ -141,7 +142,7 @@ function handle(message: WorkerMessage): Promise<void> | undefined {
   switch (message.kind) {
     case "init":
       results = message.port;
-      parentPort?.postMessage({ kind: "ready" });
+      parentPort?.postMessage({ kind: "ready", tid: osThreadId() });
       return undefined;
     case "state":
       replica = layerFromSnapshot(message.snapshot);
