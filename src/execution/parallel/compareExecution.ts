@@ -163,6 +163,11 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
     known === undefined ? freshBlock(block, options.common) : pinSenders(freshBlock(block, options.common), known);
   let identical = true;
   let fallbacks = 0;
+  // The replicas hold the pre-state before the clock starts, as they do in steady state (kept current by each
+  // block's diff, never loaded whole while a block executes). Speculation writes only to layers over a replica,
+  // so one load serves every round, and the workers run on a state as warm as this thread's.
+  pool.setState(snapshotOf(options.base));
+  await pool.sync();
   for (let r = 0; r < rounds; r++) {
     const s = await fresh(options, false);
     let start: number;
@@ -174,10 +179,6 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
     identical &&= fingerprint(sr, s.state.layer) === expected;
 
     const p = await fresh(options, false);
-    pool.setState(snapshotOf(options.base));
-    // The replicas hold the pre-state before the clock starts, as they do in steady state (kept current by
-    // each block's diff, never loaded whole while a block executes).
-    await pool.sync();
     const parBlock = timedBlock();
     start = performance.now();
     const pr = await executeBlockParallel({
