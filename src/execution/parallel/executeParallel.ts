@@ -206,6 +206,9 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     let shippedFrom = backFrom(n, SHIP_FIRST);
     flags[shippedSlot] = shippedFrom;
     recovery = options.senderRecovery?.start(txs);
+    const hot = new HotTargets(txs, flags);
+    /** Transactions the workers held back themselves (`SelfConflicts`), from their "stopped" messages. */
+    let heldByWorkers = 0;
     // Only what a worker may claim: transactions reserved for in-order execution (plain transfers, declared
     // conflicts) are not copied to it (most of a block of ether transfers).
     const portableRange = (from: number, to: number) => {
@@ -231,6 +234,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         shared,
         // Senders already known on the transactions (a builder's orders) travel too: no worker recovers them again.
         senders: recovery?.table ?? knownSenders(txs),
+        targets: hot.targetIds,
       }) ?? [];
 
     const results: Array<SpeculativeResult | undefined> = new Array(n);
@@ -246,7 +250,6 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       unread--;
     };
     let workerFailed = false;
-    const hot = new HotTargets(txs, flags);
     const written = new LastWriters(n, (index) => {
       hot.record(index, false);
       settle(index);
@@ -276,6 +279,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
           } else if (message.kind === "stopped") {
             if (!stopped[w]) running--;
             stopped[w] = true;
+            heldByWorkers += message.heldBack;
           } else workerFailed = true;
         }
       }
@@ -414,7 +418,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     }
     for (const port of commitPorts) port.close();
     const coinbaseDelta = (state.layer.account(coinbaseKey)?.balance ?? 0n) - coinbaseBalanceBefore;
-    stats.heldBack = hot.heldBack;
+    stats.heldBack = hot.heldBack + heldByWorkers;
     const result: ParallelExecution = { ...acc.result(coinbaseDelta), stats, fallbacks: stats.reexecuted };
     const requests = await finalizeBlock(vm, state, block, acc.receipts);
     if (requests !== undefined) result.requests = requests;

@@ -36,6 +36,8 @@ export interface BlockTask {
   shared: SharedArrayBuffer;
   /** The block's senders as the recovery thread fills them in, where it runs: pinned before speculating. */
   senders: RecoveryTable | undefined;
+  /** Each transaction's contract as a small integer (`HotTargets.targetIds`), for the worker's `SelfConflicts`. */
+  targets: Int32Array;
 }
 
 export type WorkerMessage =
@@ -70,5 +72,6 @@ export type ResultMessage =
   | { kind: "result"; blockId: number; result: SpeculativeResult }
   /** A result as `encodeResult` packs it (its buffer transferred). */
   | { kind: "packed"; blockId: number; bytes: Uint8Array }
-  | { kind: "stopped"; blockId: number }
+  /** The worker claims no more of the block; it held back `heldBack` transactions itself (`SelfConflicts`). */
+  | { kind: "stopped"; blockId: number; heldBack: number }
   | { kind: "error"; blockId: number; message: string };

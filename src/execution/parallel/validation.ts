@@ -183,12 +183,16 @@ export class HotTargets {
   /** The whole block's outcomes (`COLD_AFTER`). */
   readonly #block = { valid: 0, invalid: 0, held: false };
   heldBack = 0;
+  /** Each transaction's contract as a small integer, equal for calls to the same address, −1 for a creation. */
+  readonly targetIds: Int32Array;
 
   constructor(
     txs: readonly TypedTransaction[],
     private readonly flags: Int32Array,
   ) {
     this.#provisional = new Uint8Array(txs.length);
+    this.targetIds = new Int32Array(txs.length).fill(-1);
+    const ids = new Map<string, number>();
     this.#targetOf = txs.map((tx, i) => {
       if (tx.to === undefined) return undefined;
       const key = bytesKey(tx.to.bytes);
@@ -196,8 +200,10 @@ export class HotTargets {
       if (indices === undefined) {
         indices = [];
         this.#byTarget.set(key, indices);
+        ids.set(key, ids.size);
       }
       indices.push(i);
+      this.targetIds[i] = ids.get(key) as number;
       return key;
     });
   }
@@ -256,6 +262,130 @@ export class HotTargets {
   }
 
   /** Holds transaction j back if nobody has claimed it yet (the committing thread, or a worker from the back). */
+  #hold(j: number): void {
+    if (Atomics.compareExchange(this.flags, 1 + j, 0, 3) === 0) this.heldBack++;
+  }
+}
+
+/**
+ * A worker's own early warning. It speculates from the back of the block, so every result it has produced so far
+ * is for a later transaction than the one it has just speculated: if that one writes what one of them read, the
+ * later result will be invalidated once this one commits before it. Counting these per contract, as
+ * `HotTargets` counts invalidations on the committing thread, the worker holds back (claim state 3) the rest of
+ * the calls to a contract whose speculations keep conflicting with each other, and the rest of the block where
+ * most do, without waiting for the committing thread to reach them: on a block where every call to one contract
+ * bumps the same counter, the committing thread learns it only when it gets to the first of those calls, by which
+ * time a worker had speculated 90 of them for nothing (mainnet block 15274915).
+ * Scheduling only: which thread executes a transaction never changes its result.
+ */
+export class SelfConflicts {
+  /** Per address: the results that read some of its fields, with the fields (mask) each read. */
+  readonly #accountReaders = new Map<string, Array<[index: number, mask: number]>>();
+  /** Per address, then slot: the results that read it. */
+  readonly #slotReaders = new Map<string, Map<string, number[]>>();
+  readonly #doomed = new Set<number>();
+  readonly #outcomes = new Map<number, { speculated: number; doomed: number; held: boolean }>();
+  readonly #block = { speculated: 0, doomed: 0, held: false };
+  #byTarget: Map<number, number[]> | undefined;
+  heldBack = 0;
+
+  /**
+   * @param targets each transaction's contract as a small integer (equal for calls to the same address, −1 for
+   *   a creation: `HotTargets.targetIds`)
+   * @param flags the block's claim flags (`BlockTask.shared`)
+   */
+  constructor(
+    private readonly targets: Int32Array,
+    private readonly flags: Int32Array,
+  ) {}
+
+  /** Transaction i's speculation (lower than every one before it), and what it read and wrote; failed: it did not execute. */
+  add(i: number, reads: AccessSet, writes: AccessSet, failed: boolean): void {
+    const doomedNow: number[] = [];
+    if (failed) doomedNow.push(i);
+    else {
+      for (const [address, mask] of writes.accounts) {
+        for (const [j, read] of this.#accountReaders.get(address) ?? []) if (read & mask) doomedNow.push(j);
+      }
+      for (const [address, slots] of writes.storage) {
+        const readers = this.#slotReaders.get(address);
+        if (readers === undefined) continue;
+        for (const slot of slots) for (const j of readers.get(slot) ?? []) doomedNow.push(j);
+      }
+      for (const [address, mask] of reads.accounts) {
+        let readers = this.#accountReaders.get(address);
+        if (readers === undefined) {
+          readers = [];
+          this.#accountReaders.set(address, readers);
+        }
+        readers.push([i, mask]);
+      }
+      for (const [address, slots] of reads.storage) {
+        let bySlot = this.#slotReaders.get(address);
+        if (bySlot === undefined) {
+          bySlot = new Map();
+          this.#slotReaders.set(address, bySlot);
+        }
+        for (const slot of slots) {
+          const readers = bySlot.get(slot);
+          if (readers === undefined) bySlot.set(slot, [i]);
+          else readers.push(i);
+        }
+      }
+    }
+    this.#outcome(this.targets[i] as number).speculated++;
+    this.#block.speculated++;
+    for (const j of doomedNow) {
+      if (this.#doomed.has(j)) continue;
+      this.#doomed.add(j);
+      this.#outcome(this.targets[j] as number).doomed++;
+      this.#block.doomed++;
+    }
+    if (doomedNow.length === 0) return;
+    const block = this.#block;
+    if (!block.held && block.doomed >= COLD_AFTER && block.doomed * 2 > block.speculated) {
+      block.held = true;
+      for (let j = 0; j < i; j++) this.#hold(j);
+      return;
+    }
+    for (const j of doomedNow) {
+      const target = this.targets[j] as number;
+      const outcome = this.#outcome(target);
+      // As HotTargets: past HOT_AFTER, with more doomed than not.
+      if (target < 0 || outcome.held || outcome.doomed < HOT_AFTER || outcome.doomed * 2 <= outcome.speculated)
+        continue;
+      outcome.held = true;
+      for (const k of this.#indicesOf(target)) if (k < i) this.#hold(k);
+    }
+  }
+
+  /** Whether transaction j's speculation is known to be invalidated by one this worker did before it. */
+  isDoomed(j: number): boolean {
+    return this.#doomed.has(j);
+  }
+
+  #outcome(target: number) {
+    let outcome = this.#outcomes.get(target);
+    if (outcome === undefined) {
+      outcome = { speculated: 0, doomed: 0, held: false };
+      this.#outcomes.set(target, outcome);
+    }
+    return outcome;
+  }
+
+  #indicesOf(target: number): number[] {
+    if (this.#byTarget === undefined) {
+      this.#byTarget = new Map();
+      for (let k = 0; k < this.targets.length; k++) {
+        const t = this.targets[k] as number;
+        const list = this.#byTarget.get(t);
+        if (list === undefined) this.#byTarget.set(t, [k]);
+        else list.push(k);
+      }
+    }
+    return this.#byTarget.get(target) ?? [];
+  }
+
   #hold(j: number): void {
     if (Atomics.compareExchange(this.flags, 1 + j, 0, 3) === 0) this.heldBack++;
   }

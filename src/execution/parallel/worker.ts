@@ -20,6 +20,7 @@ import { type BlockTask, type CommitMessage, shippedFromSlot, type TxChunk, type
 import { encodeResult } from "./resultCodec.js";
 import { markPostExecution, speculate } from "./speculate.js";
 import { applyDiff, layerFromSnapshot } from "./stateDiff.js";
+import { SelfConflicts } from "./validation.js";
 
 if (parentPort === null) throw new Error("parallel/worker.ts must run as a worker thread");
 
@@ -98,6 +99,7 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   const ctx = { vm, state, block, blockLayer, coinbaseKey: task.coinbaseKey };
   const shared = new Int32Array(task.shared);
   const shippedFrom = shippedFromSlot(n);
+  const conflicts = new SelfConflicts(task.targets, shared);
   let version = 0;
   // What the committing thread has sent: its commits (so speculation sees the block so far) and transactions.
   const catchUp = () => {
@@ -128,13 +130,14 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
     catchUp();
     state.clearCaches();
     const result = await speculate(ctx, decode(i), i, version);
+    conflicts.add(i, result.reads, result.writes, result.failed);
     const bytes = encodeResult(result);
     if (bytes === undefined) port.postMessage({ kind: "result", blockId: task.blockId, result });
     else port.postMessage({ kind: "packed", blockId: task.blockId, bytes }, [bytes.buffer as ArrayBuffer]);
     Atomics.store(shared, 1 + n + i, 1);
     Atomics.notify(shared, 1 + n + i);
   }
-  port.postMessage({ kind: "stopped", blockId: task.blockId });
+  port.postMessage({ kind: "stopped", blockId: task.blockId, heldBack: conflicts.heldBack });
   commits.close();
 }
 

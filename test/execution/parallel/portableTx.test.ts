@@ -138,6 +138,7 @@ describe("transactions carried to another thread as fields", () => {
         coinbaseKey: undefined,
         shared,
         senders: undefined,
+        targets: new Int32Array(1),
       });
       const port = pool.ports[0] as MessagePort;
       let message: ResultMessage | undefined;

@@ -58,6 +58,7 @@ test("a worker waits for transactions not yet shipped, speculates them when they
     coinbaseKey: bytesKey(w.block.header.coinbase.bytes),
     shared,
     senders: knownSenders(txs),
+    targets: Int32Array.from({ length: n }, (_, i) => i),
   });
   const port = pool.ports[0] as MessagePort;
   const results = new Map<number, SpeculativeResult>();

@@ -2,7 +2,13 @@ import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { createLegacyTx, type TypedTransaction } from "@ethereumjs/tx";
 import { Address } from "@ethereumjs/util";
 import { describe, expect, test } from "vitest";
-import { COLD_AFTER, HOT_AFTER, HotTargets, LastWriters } from "../../../src/execution/parallel/validation.js";
+import {
+  COLD_AFTER,
+  HOT_AFTER,
+  HotTargets,
+  LastWriters,
+  SelfConflicts,
+} from "../../../src/execution/parallel/validation.js";
 import { ACCOUNT_BALANCE, ACCOUNT_NONCE, type AccessSet } from "../../../src/execution/state/access.js";
 
 const A = "0x00000000000000000000000000000000000000aa";
@@ -111,5 +117,82 @@ describe("HotTargets", () => {
     hot.record(8, false);
     expect(hot.heldBack).toBe(6); // 4 invalid against 2 valid: the unclaimed calls 0–5 are held back
     expect([...flags.subarray(1, 7)]).toEqual([3, 3, 3, 3, 3, 3]);
+  });
+});
+
+describe("SelfConflicts (a worker's own early warning)", () => {
+  const B = "0x00000000000000000000000000000000000000bb";
+  const none = reads([]);
+
+  test("a speculation that writes what a later one read dooms it; other fields and slots do not", () => {
+    const flags = new Int32Array(1 + 2 * 10);
+    const self = new SelfConflicts(
+      Int32Array.from({ length: 10 }, (_, i) => i),
+      flags,
+    );
+    self.add(9, reads([[A, ACCOUNT_NONCE]], [[A, SLOT]]), none, false);
+    self.add(8, reads([[B, ACCOUNT_BALANCE]]), none, false);
+    self.add(7, none, reads([[A, ACCOUNT_BALANCE]], [[A, "0x02"]]), false); // other field, other slot
+    expect(self.isDoomed(9)).toBe(false);
+    self.add(6, none, reads([], [[A, SLOT]]), false);
+    expect(self.isDoomed(9)).toBe(true);
+    expect(self.isDoomed(8)).toBe(false);
+    self.add(5, none, reads([[B, ACCOUNT_BALANCE]]), false);
+    expect(self.isDoomed(8)).toBe(true);
+    // A failed speculation is doomed itself.
+    self.add(4, none, none, true);
+    expect(self.isDoomed(4)).toBe(true);
+    expect(self.heldBack).toBe(0); // one per contract: none is hot, and 3 doomed of 6 is not most of the block
+  });
+
+  test("calls to one contract that keep conflicting with each other: the rest of its unclaimed calls are held back", () => {
+    // Transactions 0–11: the even ones call contract 0 (a counter every call bumps), the odd ones contract 1.
+    const n = 12;
+    const targets = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const flags = new Int32Array(1 + 2 * n);
+    flags[1 + 0] = 1; // the committing thread has claimed transaction 0
+    const self = new SelfConflicts(targets, flags);
+    const counter = reads([], [[A, SLOT]]);
+    const claim = (i: number) => {
+      flags[1 + i] = 2;
+    };
+    // From the back, as a worker goes: 11 (odd, independent), 10, 9, 8, 7, 6 ...
+    claim(11);
+    self.add(11, reads([[B, ACCOUNT_BALANCE]]), none, false);
+    let i = 10;
+    for (; self.heldBack === 0 && i > 0; i--) {
+      claim(i);
+      if (i % 2 === 0) self.add(i, counter, counter, false);
+      else self.add(i, none, none, false);
+    }
+    // 10 is doomed by 8, 8 by 6, 6 by 4: three doomed of four speculated calls to the counter.
+    expect(i + 1).toBe(4);
+    expect([10, 8, 6].every((k) => self.isDoomed(k))).toBe(true);
+    // Held: the counter's unclaimed calls below 4, not 0 (the committing thread's), not the odd contract's.
+    const held = [...flags.subarray(1, 1 + n)].flatMap((f, k) => (f === 3 ? [k] : []));
+    expect(held).toEqual([2]);
+    expect(self.heldBack).toBe(1);
+    expect(flags[1 + 1]).toBe(0);
+    expect(flags[1 + 3]).toBe(0);
+  });
+
+  test("when most of the worker's speculations conflict, across contracts, the rest of the block is held back", () => {
+    // Every transaction its own contract, all reading and writing one account's balance (a shared fee pool).
+    const n = 30;
+    const flags = new Int32Array(1 + 2 * n);
+    const self = new SelfConflicts(
+      Int32Array.from({ length: n }, (_, i) => i),
+      flags,
+    );
+    const pool = reads([[B, ACCOUNT_BALANCE]]);
+    let i = n - 1;
+    for (; self.heldBack === 0 && i >= 0; i--) {
+      flags[1 + i] = 2;
+      self.add(i, pool, pool, false);
+    }
+    // COLD_AFTER doomed (each speculation dooms the one before it), more than half: everything below is held.
+    expect(n - 1 - i).toBe(COLD_AFTER + 1);
+    expect(self.heldBack).toBe(i + 1);
+    expect([...flags.subarray(1, 1 + i + 1)].every((f) => f === 3)).toBe(true);
   });
 });
