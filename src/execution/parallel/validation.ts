@@ -168,6 +168,11 @@ export const HOT_AFTER = 3;
  */
 export const COLD_AFTER = 8;
 
+/** The rule both thresholds apply: at least `threshold` invalid, and more invalid than valid. */
+function worthHolding(invalid: number, valid: number, threshold: number): boolean {
+  return invalid >= threshold && invalid > valid;
+}
+
 /**
  * Learns, within a block, the contracts whose calls speculation keeps getting wrong (one hot pool, a
  * cumulative-hash actor: each call reads what the one before it wrote) and holds the rest of their calls back
@@ -251,12 +256,12 @@ export class HotTargets {
     }
     outcome.invalid++;
     block.invalid++;
-    if (!block.held && block.invalid >= COLD_AFTER && block.invalid > block.valid) {
+    if (!block.held && worthHolding(block.invalid, block.valid, COLD_AFTER)) {
       block.held = true;
       for (let j = 0; j < this.#targetOf.length; j++) this.#hold(j);
       return;
     }
-    if (outcome.held || outcome.invalid < HOT_AFTER || outcome.invalid <= outcome.valid) return;
+    if (outcome.held || !worthHolding(outcome.invalid, outcome.valid, HOT_AFTER)) return;
     outcome.held = true;
     for (const j of this.#byTarget.get(key) ?? []) this.#hold(j);
   }
@@ -343,7 +348,7 @@ export class SelfConflicts {
     }
     if (doomedNow.length === 0) return;
     const block = this.#block;
-    if (!block.held && block.doomed >= COLD_AFTER && block.doomed * 2 > block.speculated) {
+    if (!block.held && worthHolding(block.doomed, block.speculated - block.doomed, COLD_AFTER)) {
       block.held = true;
       for (let j = 0; j < i; j++) this.#hold(j);
       return;
@@ -351,8 +356,7 @@ export class SelfConflicts {
     for (const j of doomedNow) {
       const target = this.targets[j] as number;
       const outcome = this.#outcome(target);
-      // As HotTargets: past HOT_AFTER, with more doomed than not.
-      if (target < 0 || outcome.held || outcome.doomed < HOT_AFTER || outcome.doomed * 2 <= outcome.speculated)
+      if (target < 0 || outcome.held || !worthHolding(outcome.doomed, outcome.speculated - outcome.doomed, HOT_AFTER))
         continue;
       outcome.held = true;
       for (const k of this.#indicesOf(target)) if (k < i) this.#hold(k);
