@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench -- <name> [args]`: runs bench/<name>.bench.ts in its own Node process (through tsx), so each
-// benchmark starts from a fresh heap. With no name it lists the benchmarks.
+// `npm run bench -- <name> [args] [--node-flags=<flags>]`: runs bench/<name>.bench.ts in its own Node process
+// (through tsx), so each benchmark starts from a fresh heap. With no name it lists the benchmarks.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,9 +12,15 @@ const names = readdirSync(benchDir)
   .filter((f) => f.endsWith(".bench.ts"))
   .map((f) => f.slice(0, -".bench.ts".length))
   .sort();
-const [name, ...rest] = process.argv.slice(2);
+const [name, ...args] = process.argv.slice(2);
+// `--node-flags=<flags>` (space-separated): extra flags for the benchmark's Node process, V8's included, which
+// cannot be set once a process runs (`--node-flags=--single-threaded-gc`, say).
+const nodeFlags = args
+  .filter((a) => a.startsWith("--node-flags="))
+  .flatMap((a) => a.slice(13).split(" ").filter(Boolean));
+const rest = args.filter((a) => !a.startsWith("--node-flags="));
 if (name === undefined || name === "--help" || name === "-h") {
-  console.log(`usage: npm run bench -- <name> [args]\n\nbenchmarks:\n${names.map((n) => `  ${n}`).join("\n")}`);
+  console.log(`usage: npm run bench -- <name> [args] [--node-flags=<flags>]\n\nbenchmarks:\n${names.map((n) => `  ${n}`).join("\n")}`);
   process.exit(name === undefined ? 1 : 0);
 }
 const file = join(benchDir, `${name}.bench.ts`);
@@ -22,7 +28,7 @@ if (!existsSync(file)) {
   console.error(`bench: no benchmark "${name}"; choose one of: ${names.join(", ")}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", file, ...rest], {
+const r = spawnSync(process.execPath, ["--expose-gc", ...nodeFlags, "--import", "tsx", file, ...rest], {
   stdio: "inherit",
   cwd: root,
 });
