@@ -20,7 +20,9 @@ const nodeFlags = args
   .flatMap((a) => a.slice(13).split(" ").filter(Boolean));
 const rest = args.filter((a) => !a.startsWith("--node-flags="));
 if (name === undefined || name === "--help" || name === "-h") {
-  console.log(`usage: npm run bench -- <name> [args] [--node-flags=<flags>]\n\nbenchmarks:\n${names.map((n) => `  ${n}`).join("\n")}`);
+  console.log(
+    `usage: npm run bench -- <name> [args] [--node-flags=<flags>]\n\nbenchmarks:\n${names.map((n) => `  ${n}`).join("\n")}`,
+  );
   process.exit(name === undefined ? 1 : 0);
 }
 const file = join(benchDir, `${name}.bench.ts`);
