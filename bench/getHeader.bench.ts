@@ -125,7 +125,7 @@ async function serve(): Promise<void> {
   loopDelay.enable();
   const eluAtStart = perfHooks.eventLoopUtilization();
   const cpuAtStart = process.cpuUsage();
-  const mainCpuAtStart = mainThreadCpuMs();
+  const mainCpuAtStart = threadCpuMs(process.pid);
   process.on("SIGTERM", () => {
     void (async () => {
       // What the server spent: CPU per request, and its own handler times (prom-client histogram buckets).
@@ -144,7 +144,7 @@ async function serve(): Promise<void> {
         mainThreadCpuUsPerRequest:
           mainCpuAtStart === undefined
             ? null
-            : (((mainThreadCpuMs() as number) - mainCpuAtStart) * 1000) / Math.max(1, count),
+            : (((threadCpuMs(process.pid) as number) - mainCpuAtStart) * 1000) / Math.max(1, count),
         handlerMeanMs: (sum / Math.max(1, count)) * 1000,
         handlerP99UpperMs: p99Bucket === undefined ? null : Number(p99Bucket) * 1000,
         loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
@@ -158,11 +158,6 @@ async function serve(): Promise<void> {
       process.exit(0);
     })();
   });
-}
-
-/** CPU time of this process's main thread (the one serving getHeader); undefined off Linux. */
-function mainThreadCpuMs(): number | undefined {
-  return threadCpuMs(process.pid);
 }
 
 /**

@@ -122,7 +122,8 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
       Atomics.wait(shared, shippedFrom, from, 2);
     }
     const claim = Atomics.compareExchange(shared, 1 + i, 0, 2);
-    // Reserved for in-order execution (its declared accesses conflict with an earlier transaction's): skip it.
+    // Reserved for in-order execution (a plain transfer, declared accesses that overlap an earlier transaction's,
+    // or held back by HotTargets or SelfConflicts): skip it.
     if (claim === 3) continue;
     // Claimed by the committing thread already: it has passed this point, and everything before it.
     if (claim !== 0) break;
@@ -130,12 +131,13 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
     catchUp();
     state.clearCaches();
     const result = await speculate(ctx, decode(i), i, version);
-    conflicts.add(i, result.reads, result.writes, result.failed);
     const bytes = encodeResult(result);
     if (bytes === undefined) port.postMessage({ kind: "result", blockId: task.blockId, result });
     else port.postMessage({ kind: "packed", blockId: task.blockId, bytes }, [bytes.buffer as ArrayBuffer]);
     Atomics.store(shared, 1 + n + i, 1);
     Atomics.notify(shared, 1 + n + i);
+    // After the result is on its way: what this decides only concerns transactions not yet claimed.
+    conflicts.add(i, result.reads, result.writes, result.failed);
   }
   port.postMessage({ kind: "stopped", blockId: task.blockId, heldBack: conflicts.heldBack });
   commits.close();
