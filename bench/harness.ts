@@ -125,7 +125,14 @@ export function writeResults(name: string, data: unknown): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
   const body = JSON.stringify(
-    { name, date: new Date().toISOString(), node: process.version, ...((data as object) ?? {}) },
+    {
+      name,
+      date: new Date().toISOString(),
+      node: process.version,
+      // The Node and V8 flags it ran with (`npm run bench` passes weft's runtime flags unless told otherwise).
+      nodeFlags: process.execArgv.filter((f) => f !== "--import" && f !== "tsx"),
+      ...((data as object) ?? {}),
+    },
     (_k, v) => (typeof v === "bigint" ? v.toString() : v),
     2,
   );

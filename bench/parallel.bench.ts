@@ -67,6 +67,8 @@ export interface BenchBlock {
   blockHashes: Record<string, string>;
 }
 
+const nodeFlags = process.execArgv.filter((f) => f !== "--import" && f !== "tsx");
+process.stderr.write(`node ${process.version} ${nodeFlags.join(" ") || "(no flags)"}\n`);
 const pool = new WorkerPool({ size: Math.max(1, threads - 1) });
 const senderRecovery = new SenderRecovery();
 await Promise.all([pool.ready(), senderRecovery.ready()]);

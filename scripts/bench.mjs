@@ -2,7 +2,7 @@
 // `npm run bench -- <name> [args] [--node-flags=<flags>]`: runs bench/<name>.bench.ts in its own Node process
 // (through tsx), so each benchmark starts from a fresh heap. With no name it lists the benchmarks.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,15 +13,17 @@ const names = readdirSync(benchDir)
   .map((f) => f.slice(0, -".bench.ts".length))
   .sort();
 const [name, ...args] = process.argv.slice(2);
-// `--node-flags=<flags>` (space-separated): extra flags for the benchmark's Node process, V8's included, which
-// cannot be set once a process runs (`--node-flags=--single-threaded-gc`, say).
-const nodeFlags = args
-  .filter((a) => a.startsWith("--node-flags="))
-  .flatMap((a) => a.slice(13).split(" ").filter(Boolean));
+// The benchmark's Node process runs with weft's runtime flags (package.json `weft.nodeFlags`, as `npm start` and
+// the `weft` command do): a benchmark measures what runs. `--node-flags=<flags>` (space-separated) replaces them,
+// V8's included, which cannot be set once a process runs; `--node-flags=` alone runs with Node's defaults.
+const runtimeFlags = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).weft.nodeFlags;
+const given = args.filter((a) => a.startsWith("--node-flags="));
+const nodeFlags =
+  given.length === 0 ? runtimeFlags : given.flatMap((a) => a.slice("--node-flags=".length).split(" ").filter(Boolean));
 const rest = args.filter((a) => !a.startsWith("--node-flags="));
 if (name === undefined || name === "--help" || name === "-h") {
   console.log(
-    `usage: npm run bench -- <name> [args] [--node-flags=<flags>]\n\nbenchmarks:\n${names.map((n) => `  ${n}`).join("\n")}`,
+    `usage: npm run bench -- <name> [args] [--node-flags=<flags>]\n\nNode flags by default: ${runtimeFlags.join(" ")} (weft's runtime flags)\n\nbenchmarks:\n${names.map((n) => `  ${n}`).join("\n")}`,
   );
   process.exit(name === undefined ? 1 : 0);
 }
