@@ -119,6 +119,11 @@ function fmt(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(4);
 }
 
+/** The Node and V8 flags this benchmark runs with (`npm run bench` passes weft's runtime flags unless told otherwise). */
+export function nodeFlags(): string[] {
+  return process.execArgv.filter((f) => f !== "--import" && f !== "tsx");
+}
+
 /** Writes a benchmark's figures to `bench/results/<name>.json` (not committed). */
 export function writeResults(name: string, data: unknown): string {
   const dir = join(repositoryRoot(), "bench", "results");
@@ -129,8 +134,7 @@ export function writeResults(name: string, data: unknown): string {
       name,
       date: new Date().toISOString(),
       node: process.version,
-      // The Node and V8 flags it ran with (`npm run bench` passes weft's runtime flags unless told otherwise).
-      nodeFlags: process.execArgv.filter((f) => f !== "--import" && f !== "tsx"),
+      nodeFlags: nodeFlags(),
       ...((data as object) ?? {}),
     },
     (_k, v) => (typeof v === "bigint" ? v.toString() : v),

@@ -43,7 +43,7 @@ import { fixtureBlockchain } from "../src/execution/stock.js";
 import { createWeftVM } from "../src/execution/vm.js";
 import { mainnetBlocksDir } from "../src/shared/sharedDir.js";
 import { threadCpuTimes } from "../src/shared/threadCpu.js";
-import { median, target, writeResults } from "./harness.js";
+import { median, nodeFlags, target, writeResults } from "./harness.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -67,8 +67,7 @@ export interface BenchBlock {
   blockHashes: Record<string, string>;
 }
 
-const nodeFlags = process.execArgv.filter((f) => f !== "--import" && f !== "tsx");
-process.stderr.write(`node ${process.version} ${nodeFlags.join(" ") || "(no flags)"}\n`);
+process.stderr.write(`node ${process.version} ${nodeFlags().join(" ") || "(no flags)"}\n`);
 const pool = new WorkerPool({ size: Math.max(1, threads - 1) });
 const senderRecovery = new SenderRecovery();
 await Promise.all([pool.ready(), senderRecovery.ready()]);
