@@ -4,7 +4,7 @@
  * pre-state, best of --rounds. Reports per-block speedups, their mean, and whether results were identical.
  *
  *   npm run bench -- parallel [--set mainnet|workloads|all] [--threads 2] [--rounds 3] [--txs 2000]
- *                             [--senders recovered|thread|known] [--warmup 1]
+ *                             [--senders recovered|thread|known] [--warmup 1] [--no-ceiling]
  *
  * --warmup K: K untimed passes over the whole set (sequential and parallel) before any clock starts. A builder's
  * threads run for days; without this the workers' code is measured while V8 still compiles it (a worker that
@@ -16,33 +16,31 @@
  * a recovery thread beside every run, as `weft replay` has (the sequential run then has two threads too).
  * --senders known: recovered once, before any clock starts, and pinned on every run's transactions, as a
  * builder's orders carry them and as pevm and Block-STM measure execution.
+ *
+ * The ceiling (`ceiling.ts`, skipped with --no-ceiling): each round of a block also runs it on N threads that
+ * execute it sequentially side by side, each on its own state, and reports their combined throughput against one
+ * alone: the most any N-thread executor could get from this machine. A speedup is read beside it ("of ceiling").
+ * With --senders thread, the ceiling's threads recover senders themselves, as with --senders recovered.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import type { Block } from "@ethereumjs/block";
-import type { Common } from "@ethereumjs/common";
 
 import { formatTable } from "../src/cli/render.js";
-import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../src/execution/chain.js";
-import { weftCustomCrypto } from "../src/execution/crypto/native.js";
 import { SenderRecovery } from "../src/execution/crypto/senderRecovery.js";
 import { executeBlock } from "../src/execution/executeBlock.js";
-import { loadFixture } from "../src/execution/fixture.js";
-import { freshBlock, pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
+import { pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
 import { availableParallelism } from "../src/execution/parallel/conflictGraph.js";
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
 import { markPostExecution } from "../src/execution/parallel/speculate.js";
 import { normalizedDiff, snapshotOf } from "../src/execution/parallel/stateDiff.js";
 import { emptyAccessSet } from "../src/execution/state/access.js";
-import { stateFromFixture } from "../src/execution/state/fromFixture.js";
 import { bytesKey } from "../src/execution/state/keys.js";
 import { StateLayer } from "../src/execution/state/layer.js";
 import { WeftStateManager } from "../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../src/execution/stock.js";
 import { createWeftVM } from "../src/execution/vm.js";
-import { mainnetBlocksDir } from "../src/shared/sharedDir.js";
 import { threadCpuTimes } from "../src/shared/threadCpu.js";
+import { type BenchBlock, benchBlocks, isBenchSet, isMainnet } from "./blocks.js";
+import { Ceiling, type CeilingSample, ceilingOf } from "./ceiling.js";
 import { median, nodeFlags, target, writeResults } from "./harness.js";
 
 const args = process.argv.slice(2);
@@ -56,16 +54,10 @@ const set = opt("set", "all");
 const workloadTxs = Number(opt("txs", "2000"));
 const senders = opt("senders", "recovered");
 const warmup = Number(opt("warmup", "1"));
+const withCeiling = !args.includes("--no-ceiling");
 if (senders !== "recovered" && senders !== "thread" && senders !== "known")
   throw new Error(`--senders must be recovered, thread or known, not ${senders}`);
-
-export interface BenchBlock {
-  name: string;
-  common: () => Common;
-  base: StateLayer;
-  block: (common: Common) => Block;
-  blockHashes: Record<string, string>;
-}
+if (!isBenchSet(set)) throw new Error(`--set must be mainnet, workloads or all, not ${set}`);
 
 process.stderr.write(`node ${process.version} ${nodeFlags().join(" ") || "(no flags)"}\n`);
 const pool = new WorkerPool({ size: Math.max(1, threads - 1) });
@@ -189,60 +181,11 @@ async function parallelismOf(b: BenchBlock): Promise<number> {
   ).availableParallelism;
 }
 
-async function mainnetBlocks(): Promise<BenchBlock[]> {
-  const files = readdirSync(mainnetBlocksDir()).filter((f) => f.endsWith(".json.gz"));
-  files.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
-  const out: BenchBlock[] = [];
-  for (const f of files) {
-    const fixture = await loadFixture(join(mainnetBlocksDir(), f));
-    if (fixture.block.transactions.length === 0) continue;
-    if (hasBlobTransactions(fixture)) await loadKzg();
-    const common = () =>
-      mainnetCommon({
-        blockNumber: BigInt(fixture.block.number),
-        timestamp: BigInt(fixture.block.timestamp),
-        customCrypto: weftCustomCrypto(),
-      });
-    out.push({
-      name: String(fixture.number),
-      common,
-      base: stateFromFixture(fixture.preState),
-      block: (c) => decodeBlock(fixture, c, undefined, { freeze: false }),
-      blockHashes: fixture.blockHashes,
-    });
-  }
-  return out;
-}
-
-async function workloadBlocks(): Promise<BenchBlock[]> {
-  const { generateWorkload } = await import("../src/devnet/workloads/index.js");
-  const kinds = [
-    "transfers",
-    "erc20",
-    "uniswap-many",
-    "uniswap-hot",
-    "hash-actor",
-    "hash-actor-many",
-    "mixed",
-  ] as const;
-  const out: BenchBlock[] = [];
-  for (const kind of kinds) {
-    const w = await generateWorkload({ kind, txs: workloadTxs, seed: 1 });
-    out.push({
-      name: kind,
-      common: () => w.common,
-      base: w.base,
-      block: (c) => freshBlock(w.block, c),
-      blockHashes: {},
-    });
-  }
-  return out;
-}
-
-const blocks = [
-  ...(set === "mainnet" || set === "all" ? await mainnetBlocks() : []),
-  ...(set === "workloads" || set === "all" ? await workloadBlocks() : []),
-];
+const blocks = await benchBlocks(set, workloadTxs);
+const ceiling = withCeiling
+  ? new Ceiling(threads, { set, txs: workloadTxs, senders: senders === "known" ? "known" : "recovered" })
+  : undefined;
+await ceiling?.ready();
 const rows: Array<{
   name: string;
   gas: number;
@@ -256,6 +199,8 @@ const rows: Array<{
   medianRatio: number;
   /** CPU time over all rounds, by thread, of the sequential and the N-thread runs. */
   cpu: { seq: CpuSplit; parN: CpuSplit };
+  /** Median over rounds of the machine's N-thread ceiling on this block (`ceiling.ts`); undefined without it. */
+  ceiling: number | undefined;
 }> = [];
 for (let pass = 0; pass < warmup; pass++) {
   process.stderr.write(`warm-up pass ${pass + 1}/${warmup} over ${blocks.length} blocks\n`);
@@ -263,6 +208,7 @@ for (let pass = 0; pass < warmup; pass++) {
     await run(b, "seq");
     await run(b, "parN");
   }
+  await ceiling?.warm();
 }
 for (const b of blocks) {
   const best = { seq: Number.POSITIVE_INFINITY, par1: Number.POSITIVE_INFINITY, parN: Number.POSITIVE_INFINITY };
@@ -270,6 +216,7 @@ for (const b of blocks) {
   let gas = 0;
   let fallbacks = 0;
   const ratios: number[] = [];
+  const ceilingSamples: CeilingSample[] = [];
   const cpu = { seq: { committing: 0, workers: 0, other: 0 }, parN: { committing: 0, workers: 0, other: 0 } };
   for (let r = 0; r < rounds; r++) {
     const s = await run(b, "seq");
@@ -284,6 +231,7 @@ for (const b of blocks) {
     identical &&= s.fingerprint === p1.fingerprint && s.fingerprint === pn.fingerprint;
     gas = s.gas;
     fallbacks = pn.fallbacks;
+    if (ceiling !== undefined) ceilingSamples.push(await ceiling.round(b.name, r));
   }
   const medianRatio = median(ratios);
   rows.push({
@@ -295,14 +243,14 @@ for (const b of blocks) {
     parallelism: await parallelismOf(b),
     medianRatio,
     cpu,
+    ceiling: ceiling === undefined ? undefined : ceilingOf(ceilingSamples),
   });
   process.stderr.write(
     `${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`,
   );
 }
-await Promise.all([pool.close(), senderRecovery.close()]);
+await Promise.all([pool.close(), senderRecovery.close(), ceiling?.close()]);
 
-const isMainnet = (name: string) => /^\d+$/.test(name);
 process.stdout.write(
   `\n${formatTable(
     [
@@ -314,6 +262,8 @@ process.stdout.write(
       "speedup 1t",
       `speedup ${threads}t`,
       `median ratio ${threads}t`,
+      `ceiling ${threads}t`,
+      "of ceiling",
       "fallbacks",
       "avail. parallelism",
       "identical",
@@ -327,6 +277,8 @@ process.stdout.write(
       (r.seq / r.par1).toFixed(2),
       (r.seq / r.parN).toFixed(2),
       r.medianRatio.toFixed(2),
+      r.ceiling?.toFixed(2) ?? "-",
+      r.ceiling === undefined ? "-" : `${((100 * r.medianRatio) / r.ceiling).toFixed(0)} %`,
       r.fallbacks,
       r.parallelism.toFixed(1),
       r.identical ? "yes" : "NO",
@@ -355,19 +307,36 @@ for (const [label, part] of [
           `other threads ${s(par.other)} (V8's compiler and GC helpers, libuv)\n`,
   );
 }
+/** A target's figure beside the machine's ceiling for it, when measured. */
+function ceilingNote(value: number | undefined): string {
+  return value === undefined ? "" : ` (ceiling ${value.toFixed(2)}×)`;
+}
 const targets = [];
 if (mainnetRows.length > 0) {
   const mean = mainnetRows.reduce((a, r) => a + r.seq / r.parN, 0) / mainnetRows.length;
   const meanMedian = mainnetRows.reduce((a, r) => a + r.medianRatio, 0) / mainnetRows.length;
+  const meanCeiling =
+    ceiling === undefined ? undefined : mainnetRows.reduce((a, r) => a + (r.ceiling ?? 0), 0) / mainnetRows.length;
   process.stdout.write(
     `\nmainnet set (senders ${senders}): mean per-block speedup at ${threads} threads ${mean.toFixed(2)}× ` +
-      `(best of rounds), ${meanMedian.toFixed(2)}× (median of rounds' ratios)\n`,
+      `(best of rounds), ${meanMedian.toFixed(2)}× (median of rounds' ratios)` +
+      (meanCeiling === undefined
+        ? ""
+        : `; this machine's ${threads}-thread ceiling ${meanCeiling.toFixed(2)}× on average`) +
+      "\n",
   );
-  targets.push(target(`mainnet set ≥ 1.3× on average at ${threads} threads`, mean >= 1.3, `${mean.toFixed(2)}×`));
+  targets.push(
+    target(
+      `mainnet set ≥ 1.3× on average at ${threads} threads`,
+      mean >= 1.3,
+      `${mean.toFixed(2)}×${ceilingNote(meanCeiling)}`,
+    ),
+  );
 }
 for (const r of rows.filter((x) => !isMainnet(x.name))) {
   if (r.name === "erc20" || r.name === "uniswap-many") {
-    targets.push(target(`${r.name} ≥ 1.8×`, r.seq / r.parN >= 1.8, `${(r.seq / r.parN).toFixed(2)}×`));
+    const speedup = r.seq / r.parN;
+    targets.push(target(`${r.name} ≥ 1.8×`, speedup >= 1.8, `${speedup.toFixed(2)}×${ceilingNote(r.ceiling)}`));
   }
 }
 const worst = rows.reduce((a, r) => Math.max(a, r.parN / r.seq), 0);
