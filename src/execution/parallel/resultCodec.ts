@@ -29,18 +29,24 @@ const RECEIPT_KEYS = [
 const RECORD_KEYS = ["nonce", "balance", "codeHash"];
 
 class Writer {
-  bytes = new Uint8Array(4096);
-  view = new DataView(this.bytes.buffer);
+  bytes: Buffer = Buffer.alloc(4096);
+  view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   at = 0;
+
+  /** Empties the writer for the next result, keeping its buffer (one per thread, reused: no 4 kB per result). */
+  reset(): void {
+    this.at = 0;
+    this.#strings.clear();
+  }
 
   #room(n: number): void {
     if (this.at + n <= this.bytes.length) return;
     let size = this.bytes.length * 2;
     while (size < this.at + n) size *= 2;
-    const bigger = new Uint8Array(size);
+    const bigger = Buffer.alloc(size);
     bigger.set(this.bytes.subarray(0, this.at));
     this.bytes = bigger;
-    this.view = new DataView(bigger.buffer);
+    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
   }
   u8(v: number): void {
     this.#room(1);
@@ -69,8 +75,7 @@ class Writer {
     this.#strings.set(s, this.#strings.size);
     this.u32(s.length * 2);
     this.#room(s.length);
-    for (let i = 0; i < s.length; i++) this.bytes[this.at + i] = s.charCodeAt(i);
-    this.at += s.length;
+    this.at += this.bytes.write(s, this.at, "latin1");
   }
   raw(b: Uint8Array): void {
     this.u32(b.length);
@@ -78,12 +83,22 @@ class Writer {
     this.bytes.set(b, this.at);
     this.at += b.length;
   }
-  /** A bigint of any sign, as sign and hex digits. */
+  /** A bigint of any sign: below 2^53 as a double (gas, nonces, most balances), else as sign and hex digits. */
   big(v: bigint): void {
-    this.u8(v < 0n ? 1 : 0);
+    if (v >= 0n && v <= MAX_SAFE) {
+      this.u8(SMALL);
+      this.f64(Number(v));
+      return;
+    }
+    this.u8(v < 0n ? NEGATIVE : POSITIVE);
     this.str((v < 0n ? -v : v).toString(16));
   }
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const SMALL = 2;
+const NEGATIVE = 1;
+const POSITIVE = 0;
 
 class Reader {
   readonly view: DataView;
@@ -125,9 +140,10 @@ class Reader {
     return b;
   }
   big(): bigint {
-    const negative = this.u8() === 1;
+    const tag = this.u8();
+    if (tag === SMALL) return BigInt(this.f64());
     const v = BigInt(`0x${this.str()}`);
-    return negative ? -v : v;
+    return tag === NEGATIVE ? -v : v;
   }
 }
 
@@ -282,8 +298,11 @@ function readDiff(r: Reader): StateDiff {
 }
 
 /** The result as bytes, or undefined where it has a shape this does not encode (it then travels as it is). */
+const writer = new Writer();
+
 export function encodeResult(result: SpeculativeResult): Uint8Array | undefined {
-  const w = new Writer();
+  const w = writer;
+  w.reset();
   w.u32(result.index);
   w.u8(result.failed ? 1 : 0);
   w.big(result.gasUsed);
@@ -297,7 +316,8 @@ export function encodeResult(result: SpeculativeResult): Uint8Array | undefined 
   if (result.receipt !== undefined && !writeReceipt(w, result.receipt)) return undefined;
   w.u8(result.diff === undefined ? 0 : 1);
   if (result.diff !== undefined && !writeDiff(w, result.diff)) return undefined;
-  return w.bytes.slice(0, w.at);
+  // A copy of its own, to be transferred: the writer's buffer stays here for the next result.
+  return new Uint8Array(w.bytes.subarray(0, w.at));
 }
 
 /** The result `encodeResult` encoded, with its keys in the same order. */
