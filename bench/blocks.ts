@@ -24,16 +24,6 @@ export interface BenchBlock {
 
 export type BenchSet = "mainnet" | "workloads" | "all";
 
-export const WORKLOAD_KINDS = [
-  "transfers",
-  "erc20",
-  "uniswap-many",
-  "uniswap-hot",
-  "hash-actor",
-  "hash-actor-many",
-  "mixed",
-] as const;
-
 export function isBenchSet(set: string): set is BenchSet {
   return set === "mainnet" || set === "workloads" || set === "all";
 }
@@ -70,7 +60,7 @@ export async function mainnetBlocks(): Promise<BenchBlock[]> {
 
 /** One block of each workload kind, `txs` transactions each, seed 1. */
 export async function workloadBlocks(txs: number): Promise<BenchBlock[]> {
-  const { generateWorkload } = await import("../src/devnet/workloads/index.js");
+  const { generateWorkload, WORKLOAD_KINDS } = await import("../src/devnet/workloads/index.js");
   const out: BenchBlock[] = [];
   for (const kind of WORKLOAD_KINDS) {
     const w = await generateWorkload({ kind, txs, seed: 1 });
