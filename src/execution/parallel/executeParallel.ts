@@ -443,7 +443,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
 const MIN_SPECULATED = 2;
 const MIN_SPECULATED_SHARE = 0.1;
 
-function plainTransfers(txs: readonly TypedTransaction[], base: StateLayer): Set<number> {
+export function plainTransfers(txs: readonly TypedTransaction[], base: StateLayer): Set<number> {
   const plain = new Set<number>();
   txs.forEach((tx, i) => {
     if (tx.to === undefined || tx.data.length > 0 || tx.type === 4) return;
