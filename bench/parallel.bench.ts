@@ -30,16 +30,14 @@ import { pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecu
 import { availableParallelism } from "../src/execution/parallel/conflictGraph.js";
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
-import { markPostExecution } from "../src/execution/parallel/speculate.js";
 import { normalizedDiff, snapshotOf } from "../src/execution/parallel/stateDiff.js";
 import { emptyAccessSet } from "../src/execution/state/access.js";
-import { bytesKey } from "../src/execution/state/keys.js";
 import { StateLayer } from "../src/execution/state/layer.js";
 import { WeftStateManager } from "../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../src/execution/stock.js";
 import { createWeftVM } from "../src/execution/vm.js";
 import { threadCpuTimes } from "../src/shared/threadCpu.js";
-import { type BenchBlock, benchBlocks, isBenchSet, isMainnet } from "./blocks.js";
+import { type BenchBlock, benchBlocks, isBenchSet, isMainnet, recordingVM } from "./blocks.js";
 import { Ceiling, type CeilingSample, ceilingOf } from "./ceiling.js";
 import { median, nodeFlags, target, writeResults } from "./harness.js";
 
@@ -166,13 +164,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
 async function parallelismOf(b: BenchBlock): Promise<number> {
   const common = b.common();
   const block = b.block(common);
-  const state = new WeftStateManager({
-    layer: new StateLayer(b.base),
-    recordAccess: true,
-    lazyCoinbase: bytesKey(block.header.coinbase.bytes),
-  });
-  const vm = await createWeftVM({ common, stateManager: state, blockchain: fixtureBlockchain(b.blockHashes) });
-  markPostExecution(vm, state);
+  const { vm, state } = await recordingVM(b, common, block);
   const result = await executeBlock({ vm, state, block });
   const accesses = result.transactions.map((t) => t.access ?? { reads: emptyAccessSet(), writes: emptyAccessSet() });
   return availableParallelism(

@@ -15,13 +15,7 @@ import { formatTable } from "../src/cli/render.js";
 import { applySystemCalls, BlockAccumulator, executeInOrder } from "../src/execution/executeBlock.js";
 import { pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
 import { plainTransfers } from "../src/execution/parallel/executeParallel.js";
-import { markPostExecution } from "../src/execution/parallel/speculate.js";
-import { bytesKey } from "../src/execution/state/keys.js";
-import { StateLayer } from "../src/execution/state/layer.js";
-import { WeftStateManager } from "../src/execution/state/stateManager.js";
-import { fixtureBlockchain } from "../src/execution/stock.js";
-import { createWeftVM } from "../src/execution/vm.js";
-import { type BenchBlock, mainnetBlocks } from "./blocks.js";
+import { type BenchBlock, mainnetBlocks, recordingVM } from "./blocks.js";
 import { writeResults } from "./harness.js";
 import {
   accessKeys,
@@ -48,13 +42,7 @@ if (!(passes >= 1) || !(contention >= 1)) throw new Error("--passes must be at l
 async function trace(b: BenchBlock, senders: ReturnType<typeof senderKeysOf>): Promise<TraceTx[]> {
   const common = b.common();
   const block = pinSenders(b.block(common), senders);
-  const state = new WeftStateManager({
-    layer: new StateLayer(b.base),
-    recordAccess: true,
-    lazyCoinbase: bytesKey(block.header.coinbase.bytes),
-  });
-  const vm = await createWeftVM({ common, stateManager: state, blockchain: fixtureBlockchain(b.blockHashes) });
-  markPostExecution(vm, state);
+  const { vm, state } = await recordingVM(b, common, block);
   await applySystemCalls(vm, state, block);
   const plain = plainTransfers(block.transactions, b.base);
   const acc = new BlockAccumulator(block.header.gasLimit);
