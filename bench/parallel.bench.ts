@@ -191,7 +191,7 @@ const rows: Array<{
   medianRatio: number;
   /** CPU time over all rounds, by thread, of the sequential and the N-thread runs. */
   cpu: { seq: CpuSplit; parN: CpuSplit };
-  /** Median over rounds of the machine's N-thread ceiling on this block (`ceiling.ts`); undefined without it. */
+  /** The machine's N-thread ceiling on this block, from its rounds (`ceilingOf`); undefined without it. */
   ceiling: number | undefined;
 }> = [];
 for (let pass = 0; pass < warmup; pass++) {
