@@ -4,7 +4,7 @@
  * pre-state, best of --rounds. Reports per-block speedups, their mean, and whether results were identical.
  *
  *   npm run bench -- parallel [--set mainnet|workloads|all] [--threads 2] [--rounds 3] [--txs 2000]
- *                             [--senders recovered|thread|known] [--warmup 1] [--no-ceiling]
+ *                             [--senders recovered|thread|known] [--access none|known] [--warmup 1] [--no-ceiling]
  *
  * --warmup K: K untimed passes over the whole set (sequential and parallel) before any clock starts. A builder's
  * threads run for days; without this the workers' code is measured while V8 still compiles it (a worker that
@@ -16,6 +16,11 @@
  * a recovery thread beside every run, as `weft replay` has (the sequential run then has two threads too).
  * --senders known: recovered once, before any clock starts, and pinned on every run's transactions, as a
  * builder's orders carry them and as pevm and Block-STM measure execution.
+ *
+ * --access known: every transaction's read and write sets, recorded once by an untimed sequential run (the one
+ * that gives the available parallelism), are handed to the parallel runs as a builder's simulation of its orders
+ * hands them over (`ExecuteParallelOptions.known`): workers then do not speculate a transaction before the writes
+ * it reads have reached them. --access none (default): nothing is known ahead, as when replaying a block.
  *
  * The ceiling (`ceiling.ts`, skipped with --no-ceiling): each round of a block also runs it on N threads that
  * execute it sequentially side by side, each on its own state, and reports their combined throughput against one
@@ -31,7 +36,7 @@ import { availableParallelism } from "../src/execution/parallel/conflictGraph.js
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
 import { normalizedDiff, snapshotOf } from "../src/execution/parallel/stateDiff.js";
-import { emptyAccessSet } from "../src/execution/state/access.js";
+import { emptyAccessSet, type TxAccess } from "../src/execution/state/access.js";
 import { StateLayer } from "../src/execution/state/layer.js";
 import { WeftStateManager } from "../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../src/execution/stock.js";
@@ -53,6 +58,8 @@ const workloadTxs = Number(opt("txs", "2000"));
 const senders = opt("senders", "recovered");
 const warmup = Number(opt("warmup", "1"));
 const withCeiling = !args.includes("--no-ceiling");
+const access = opt("access", "none");
+if (access !== "none" && access !== "known") throw new Error(`--access must be none or known, not ${access}`);
 if (senders !== "recovered" && senders !== "thread" && senders !== "known")
   throw new Error(`--senders must be recovered, thread or known, not ${senders}`);
 if (!isBenchSet(set)) throw new Error(`--set must be mainnet, workloads or all, not ${set}`);
@@ -118,6 +125,8 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
     await pool.sync();
     replicasHold = b;
   }
+  // Recorded (once per block) before the clock starts.
+  const known = access === "known" && mode !== "seq" ? (await recorded(b)).accesses : undefined;
   const cpuBefore = threadCpuTimes();
   const start = performance.now();
   const result =
@@ -131,6 +140,7 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
           blockHashes: b.blockHashes,
           replicasCurrent: true,
           senderRecovery: recovery,
+          known,
         });
   const ms = performance.now() - start;
   const cpu = cpuSplit(cpuBefore, threadCpuTimes());
@@ -156,21 +166,38 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
   return { ms, gas: Number(result.gasUsed), fingerprint, fallbacks: result.fallbacks, cpu };
 }
 
+interface Recorded {
+  /** Per transaction of the block, its read and write sets (undefined for one that did not execute). */
+  accesses: Array<TxAccess | undefined>;
+  /** The block's available parallelism. */
+  parallelism: number;
+}
+const recordings = new Map<BenchBlock, Recorded>();
+
 /**
- * The block's available parallelism: total work over the critical path of its conflict graph (work = gas per
- * transaction), from an untimed sequential run that records read/write sets with the coinbase's fee lazy, as
- * the parallel executor treats it. The speedup unlimited cores could reach.
+ * The block's read and write sets, from an untimed sequential run that records them with the coinbase's fee
+ * lazy, as the parallel executor treats it (once per block), and its available parallelism: total work over the
+ * critical path of its conflict graph (work = gas per transaction), the speedup unlimited cores could reach.
  */
-async function parallelismOf(b: BenchBlock): Promise<number> {
+async function recorded(b: BenchBlock): Promise<Recorded> {
+  const done = recordings.get(b);
+  if (done !== undefined) return done;
   const common = b.common();
   const block = b.block(common);
   const { vm, state } = await recordingVM(b, common, block);
   const result = await executeBlock({ vm, state, block });
-  const accesses = result.transactions.map((t) => t.access ?? { reads: emptyAccessSet(), writes: emptyAccessSet() });
-  return availableParallelism(
-    accesses,
+  const executed = result.transactions.map((t) => t.access ?? { reads: emptyAccessSet(), writes: emptyAccessSet() });
+  const accesses = new Array<TxAccess | undefined>(block.transactions.length);
+  result.transactions.forEach((t, k) => {
+    accesses[t.index] = executed[k];
+  });
+  const parallelism = availableParallelism(
+    executed,
     result.transactions.map((t) => Number(t.gasUsed)),
   ).availableParallelism;
+  const out = { accesses, parallelism };
+  recordings.set(b, out);
+  return out;
 }
 
 const blocks = await benchBlocks(set, workloadTxs);
@@ -232,7 +259,7 @@ for (const b of blocks) {
     ...best,
     identical,
     fallbacks,
-    parallelism: await parallelismOf(b),
+    parallelism: (await recorded(b)).parallelism,
     medianRatio,
     cpu,
     ceiling: ceiling === undefined ? undefined : ceilingOf(ceilingSamples),
@@ -310,7 +337,7 @@ if (mainnetRows.length > 0) {
   const meanCeiling =
     ceiling === undefined ? undefined : mainnetRows.reduce((a, r) => a + (r.ceiling ?? 0), 0) / mainnetRows.length;
   process.stdout.write(
-    `\nmainnet set (senders ${senders}): mean per-block speedup at ${threads} threads ${mean.toFixed(2)}× ` +
+    `\nmainnet set (senders ${senders}, access sets ${access}): mean per-block speedup at ${threads} threads ${mean.toFixed(2)}× ` +
       `(best of rounds), ${meanMedian.toFixed(2)}× (median of rounds' ratios)` +
       (meanCeiling === undefined
         ? ""
@@ -342,4 +369,4 @@ targets.push(
     `${rows.filter((r) => r.identical).length}/${rows.length}`,
   ),
 );
-writeResults("parallel", { threads, rounds, warmup, senders, rows, targets });
+writeResults("parallel", { threads, rounds, warmup, senders, access, rows, targets });

@@ -72,3 +72,25 @@ export function conflictLevels(accesses: readonly TxAccess[]): number[] {
     (before, w) => before + w,
   ).map((l) => l - 1);
 }
+
+/**
+ * For each transaction, the last one before it that writes something it reads (read-after-write only), or −1:
+ * where its access sets are known ahead (a builder's simulation of its orders), the newest commit a speculation of
+ * it must have seen to be valid. A transaction whose sets are unknown (undefined) gets −1 and adds no writes: its
+ * speculation is validated as any other, it is only not scheduled by what cannot be known.
+ */
+export function lastWritersBefore(accesses: ReadonlyArray<TxAccess | undefined>): Int32Array {
+  const writer = new Map<string, number>();
+  const out = new Int32Array(accesses.length).fill(-1);
+  accesses.forEach((access, i) => {
+    if (access === undefined) return;
+    let last = -1;
+    for (const key of keysOf(access, "reads")) {
+      const w = writer.get(key);
+      if (w !== undefined && w > last) last = w;
+    }
+    out[i] = last;
+    for (const key of keysOf(access, "writes")) writer.set(key, i);
+  });
+  return out;
+}

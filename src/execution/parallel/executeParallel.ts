@@ -47,6 +47,7 @@ import { bytesKey } from "../state/keys.js";
 import { type AccountRecord, emptyAccount, type StateLayer } from "../state/layer.js";
 import type { WeftStateManager } from "../state/stateManager.js";
 import { type DeclaredAccess, strays } from "./accessList.js";
+import { lastWritersBefore } from "./conflictGraph.js";
 import type { WorkerPool } from "./pool.js";
 import { type PortableTx, toPortable } from "./portableTx.js";
 import { type CommitMessage, type ResultMessage, shippedFromSlot, type TxChunk } from "./protocol.js";
@@ -70,6 +71,11 @@ export interface ParallelStats {
   strayed: number[];
   /** Transactions kept from the workers because speculation on their contract kept failing (`HotTargets`). */
   heldBack?: number;
+  /**
+   * Transactions a worker left to in-order execution because a write they read, known ahead (`known`), had not
+   * reached it yet.
+   */
+  deferred?: number;
 }
 
 export interface ParallelExecution extends BlockExecution {
@@ -96,6 +102,14 @@ export interface ExecuteParallelOptions {
    */
   declared?: ReadonlyArray<DeclaredAccess | undefined>;
   enforceDeclared?: boolean;
+  /**
+   * Read and write sets known ahead, one per transaction or undefined where unknown: a builder has them from
+   * simulating its orders (with the coinbase's fee lazy, as `WeftStateManager` records it). They only steer the
+   * workers: one does not speculate a transaction before the last earlier write it reads has reached it
+   * (`lastWritersBefore`), work that would be thrown away. Results are validated all the same, so sets that are
+   * wrong (simulated on another state) cost time, never correctness.
+   */
+  known?: ReadonlyArray<TxAccess | undefined> | undefined;
   /**
    * Plain value transfers execute on this thread, in order, instead of being speculated, and a block with fewer
    * than two other transactions goes down the sequential path (default true; see `plainTransfers`).
@@ -209,6 +223,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     const hot = new HotTargets(txs, flags);
     /** Transactions the workers held back themselves (`SelfConflicts`), from their "stopped" messages. */
     let heldByWorkers = 0;
+    let deferredByWorkers = 0;
     // Only what a worker may claim: transactions reserved for in-order execution (plain transfers, declared
     // conflicts) are not copied to it (most of a block of ether transfers).
     const portableRange = (from: number, to: number) => {
@@ -235,6 +250,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         // Senders already known on the transactions (a builder's orders) travel too: no worker recovers them again.
         senders: recovery?.table ?? knownSenders(txs),
         targets: hot.targetIds,
+        after: options.known === undefined ? undefined : lastWritersBefore(options.known),
       }) ?? [];
 
     const results: Array<SpeculativeResult | undefined> = new Array(n);
@@ -280,6 +296,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
             if (!stopped[w]) running--;
             stopped[w] = true;
             heldByWorkers += message.heldBack;
+            deferredByWorkers += message.deferred;
           } else workerFailed = true;
         }
       }
@@ -419,6 +436,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     for (const port of commitPorts) port.close();
     const coinbaseDelta = (state.layer.account(coinbaseKey)?.balance ?? 0n) - coinbaseBalanceBefore;
     stats.heldBack = hot.heldBack + heldByWorkers;
+    if (options.known !== undefined) stats.deferred = deferredByWorkers;
     const result: ParallelExecution = { ...acc.result(coinbaseDelta), stats, fallbacks: stats.reexecuted };
     const requests = await finalizeBlock(vm, state, block, acc.receipts);
     if (requests !== undefined) result.requests = requests;

@@ -38,6 +38,12 @@ export interface BlockTask {
   senders: RecoveryTable | undefined;
   /** Each transaction's contract as a small integer (`HotTargets.targetIds`), for the worker's `SelfConflicts`. */
   targets: Int32Array;
+  /**
+   * Where access sets are known ahead (`ExecuteParallelOptions.known`): per transaction, the last one before it
+   * that writes something it reads, or −1 (`lastWritersBefore`). A worker leaves a transaction to in-order
+   * execution rather than speculate it on a state that lacks that write.
+   */
+  after: Int32Array | undefined;
 }
 
 export type WorkerMessage =
@@ -72,6 +78,9 @@ export type ResultMessage =
   | { kind: "result"; blockId: number; result: SpeculativeResult }
   /** A result as `encodeResult` packs it (its buffer transferred). */
   | { kind: "packed"; blockId: number; bytes: Uint8Array }
-  /** The worker claims no more of the block; it held back `heldBack` transactions itself (`SelfConflicts`). */
-  | { kind: "stopped"; blockId: number; heldBack: number }
+  /**
+   * The worker claims no more of the block; it held back `heldBack` transactions itself (`SelfConflicts`) and left
+   * `deferred` to in-order execution because a write they read, known ahead, had not reached it (`BlockTask.after`).
+   */
+  | { kind: "stopped"; blockId: number; heldBack: number; deferred: number }
   | { kind: "error"; blockId: number; message: string };

@@ -101,6 +101,7 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   const shippedFrom = shippedFromSlot(n);
   const conflicts = new SelfConflicts(task.targets, shared);
   let version = 0;
+  let deferred = 0;
   // What the committing thread has sent: its commits (so speculation sees the block so far) and transactions.
   const catchUp = () => {
     for (let m = receiveMessageOnPort(commits); m !== undefined; m = receiveMessageOnPort(commits)) {
@@ -121,14 +122,21 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
       if (Atomics.load(shared, 1 + i) !== 0) break;
       Atomics.wait(shared, shippedFrom, from, 2);
     }
-    const claim = Atomics.compareExchange(shared, 1 + i, 0, 2);
+    // The chunk is posted before its shipping is published, so it is on the port by now.
+    catchUp();
+    // A write it reads, known ahead, has not reached this replica: its speculation would be thrown away. Left to
+    // in-order execution (3), unless the committing thread has claimed it already.
+    const stale = task.after !== undefined && (task.after[i] as number) >= version;
+    const claim = Atomics.compareExchange(shared, 1 + i, 0, stale ? 3 : 2);
     // Reserved for in-order execution (a plain transfer, declared accesses that overlap an earlier transaction's,
-    // or held back by HotTargets or SelfConflicts): skip it.
+    // held back by HotTargets or SelfConflicts, or just deferred here): skip it.
     if (claim === 3) continue;
     // Claimed by the committing thread already: it has passed this point, and everything before it.
     if (claim !== 0) break;
-    // The chunk is posted before its shipping is published, so it is on the port by now.
-    catchUp();
+    if (stale) {
+      deferred++;
+      continue;
+    }
     state.clearCaches();
     const result = await speculate(ctx, decode(i), i, version);
     const bytes = encodeResult(result);
@@ -139,7 +147,7 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
     // After the result is on its way: what this decides only concerns transactions not yet claimed.
     conflicts.add(i, result.reads, result.writes, result.failed);
   }
-  port.postMessage({ kind: "stopped", blockId: task.blockId, heldBack: conflicts.heldBack });
+  port.postMessage({ kind: "stopped", blockId: task.blockId, heldBack: conflicts.heldBack, deferred });
   commits.close();
 }
 

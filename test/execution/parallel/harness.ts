@@ -10,7 +10,10 @@ import type { DeclaredAccess } from "../../../src/execution/parallel/accessList.
 import { freshBlock } from "../../../src/execution/parallel/compareExecution.js";
 import { executeBlockParallel, type ParallelExecution } from "../../../src/execution/parallel/executeParallel.js";
 import type { WorkerPool } from "../../../src/execution/parallel/pool.js";
+import { markPostExecution } from "../../../src/execution/parallel/speculate.js";
 import { normalizedDiff, snapshotOf } from "../../../src/execution/parallel/stateDiff.js";
+import type { TxAccess } from "../../../src/execution/state/access.js";
+import { bytesKey } from "../../../src/execution/state/keys.js";
 import { StateLayer } from "../../../src/execution/state/layer.js";
 import { WeftStateManager } from "../../../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../../../src/execution/stock.js";
@@ -42,6 +45,7 @@ export async function runParallel(
     blockHashes?: Record<string, string>;
     declared?: Array<DeclaredAccess | undefined>;
     enforceDeclared?: boolean;
+    known?: Array<TxAccess | undefined>;
     plainTransfersInOrder?: boolean;
     /** Senders recovered on their own thread (the block's transactions are copied unfrozen for it). */
     senderRecovery?: SenderRecovery;
@@ -60,8 +64,28 @@ export async function runParallel(
     ...(extra.blockHashes === undefined ? {} : { blockHashes: extra.blockHashes }),
     ...(extra.declared === undefined ? {} : { declared: extra.declared }),
     ...(extra.enforceDeclared === undefined ? {} : { enforceDeclared: extra.enforceDeclared }),
+    known: extra.known,
   });
   return { result, diff: normalizedDiff(state.layer) } satisfies Outcome<ParallelExecution>;
+}
+
+/**
+ * Every transaction's read and write sets from a sequential run, with the coinbase's fee lazy as the parallel
+ * executor treats it: what a builder's simulation of its orders knows ahead (undefined for an invalid one).
+ */
+export async function recordAccesses(common: Common, base: StateLayer, block: Block, blockHashes = {}) {
+  const state = new WeftStateManager({
+    layer: new StateLayer(base),
+    recordAccess: true,
+    lazyCoinbase: bytesKey(block.header.coinbase.bytes),
+  });
+  const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(blockHashes) });
+  await tuneEvm(vm.evm as never);
+  markPostExecution(vm, state);
+  const result = await executeBlock({ vm, state, block });
+  const out = new Array<TxAccess | undefined>(block.transactions.length);
+  for (const t of result.transactions) out[t.index] = t.access;
+  return out;
 }
 
 /** The parts of a block's result that sequential and parallel execution must agree on, comparable with toEqual. */

@@ -139,6 +139,7 @@ describe("transactions carried to another thread as fields", () => {
         shared,
         senders: undefined,
         targets: new Int32Array(1),
+        after: undefined,
       });
       const port = pool.ports[0] as MessagePort;
       let message: ResultMessage | undefined;

@@ -10,7 +10,7 @@ import { declaredAccess } from "../../../src/execution/parallel/accessList.js";
 import { WorkerPool } from "../../../src/execution/parallel/pool.js";
 import { StateLayer } from "../../../src/execution/state/layer.js";
 import { WeftStateManager } from "../../../src/execution/state/stateManager.js";
-import { comparable, runParallel, runSequential, testHeader } from "./harness.js";
+import { comparable, recordAccesses, runParallel, runSequential, testHeader } from "./harness.js";
 
 const KEYS = Array.from({ length: 6 }, (_, i) => hexToBytes(`0x${(i + 1).toString(16).padStart(64, "0")}`));
 const SENDERS = KEYS.map((k) => new Address(privateToAddress(k)));
@@ -80,20 +80,29 @@ describe("parallel equals sequential", () => {
         fc.constantFrom(...pools),
         fc.boolean(),
         fc.boolean(),
-        async (specs, p, recovered, plainTransfersInOrder) => {
+        fc.constantFrom("none", "recorded", "misplaced"),
+        async (specs, p, recovered, plainTransfersInOrder, knownSets) => {
           const c1 = common();
           const seq = await runSequential(c1, base, buildBlock(c1, specs));
           const c2 = common();
+          // Access sets known ahead: none, the true ones, or every transaction given the next one's (wrong).
+          const recorded = knownSets === "none" ? undefined : await recordAccesses(c2, base, buildBlock(c2, specs));
+          const known =
+            knownSets === "misplaced" && recorded !== undefined
+              ? recorded.map((_, i) => recorded[(i + 1) % recorded.length])
+              : recorded;
           // With recovery on its own thread, workers pin senders from its shared table.
           // Plain transfers left to the committing thread, or speculated like any other transaction.
           const par = await runParallel(c2, base, buildBlock(c2, specs), p, {
             plainTransfersInOrder,
             ...(recovered ? { senderRecovery } : {}),
+            ...(known === undefined ? {} : { known }),
           });
           expect(comparable(par)).toEqual(comparable(seq));
+          if (knownSets === "recorded") expect(par.result.stats.reexecuted).toBe(0);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 30 },
     );
   });
 
@@ -135,6 +144,25 @@ describe("parallel equals sequential", () => {
     expect(par.result.stats.strayed).toContain(2);
     expect(par.result.stats.strayed).not.toContain(1);
     expect(comparable(par)).toEqual(comparable(seq));
+  });
+
+  test("with access sets known ahead, a chain of dependent calls is never speculated on a stale state", async () => {
+    const base = await baseState();
+    // Every call increments slot 0: each reads what the one before wrote. Without known sets workers speculate
+    // from the back on the pre-state and their results are thrown away; with them, they wait or leave them.
+    const chain: TxSpec[] = Array.from({ length: 60 }, (_, k) => ({ sender: k % 6, kind: "count" as const, slot: 0 }));
+    const c = common();
+    const seq = await runSequential(c, base, buildBlock(c, chain));
+    const known = await recordAccesses(common(), base, buildBlock(common(), chain));
+    for (const p of pools) {
+      const par = await runParallel(common(), base, buildBlock(common(), chain), p, { known });
+      expect(par.result.stats.reexecuted).toBe(0);
+      expect(par.result.stats.deferred).toEqual(expect.any(Number));
+      expect(comparable(par)).toEqual(comparable(seq));
+    }
+    const blind = await runParallel(common(), base, buildBlock(common(), chain), pool);
+    expect(blind.result.stats.deferred).toBeUndefined();
+    expect(comparable(blind)).toEqual(comparable(seq));
   });
 
   test("plain transfers execute in order on the committing thread; a block of them runs sequentially", async () => {

@@ -59,6 +59,7 @@ test("a worker waits for transactions not yet shipped, speculates them when they
     shared,
     senders: knownSenders(txs),
     targets: Int32Array.from({ length: n }, (_, i) => i),
+    after: undefined,
   });
   const port = pool.ports[0] as MessagePort;
   const results = new Map<number, SpeculativeResult>();
@@ -120,4 +121,62 @@ test("a worker waits for transactions not yet shipped, speculates them when they
     expect(result.receipt?.logs).toEqual(sequential.result.receipts[i]?.logs);
     expect(result.gasUsed).toBe(sequential.result.transactions[i]?.gasUsed);
   }
+});
+
+test("with dependencies known ahead, a worker leaves to in-order execution what it would speculate on a stale state", async () => {
+  const w = await generateWorkload({ kind: "erc20", txs: 12, seed: 4, conflictRate: 0 });
+  const txs = w.block.transactions;
+  const n = txs.length;
+  await pool.ready();
+  pool.setState(snapshotOf(w.base));
+  const shared = new SharedArrayBuffer(4 * (2 + 2 * n));
+  const flags = new Int32Array(shared);
+  flags[0] = n;
+  flags[shippedFromSlot(n)] = 0;
+  // The replica will hold transactions [0, 8) when the worker starts: 10 reads what 7 wrote (seen), 9 and 11 what
+  // 8 and 9 wrote (not seen).
+  const after = new Int32Array(n).fill(-1);
+  after[9] = 8;
+  after[10] = 7;
+  after[11] = 9;
+  const blockId = 900_002;
+  const [commits] = pool.startBlock({
+    blockId,
+    hardfork: w.common.hardfork(),
+    chainId: w.common.chainId(),
+    needsKzg: false,
+    header: w.block.header.serialize(),
+    txCount: n,
+    firstTx: 0,
+    txs: txs.map((tx) => toPortable(tx)),
+    blockHashes: {},
+    preDiff: { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() },
+    coinbaseKey: bytesKey(w.block.header.coinbase.bytes),
+    shared,
+    senders: knownSenders(txs),
+    targets: Int32Array.from({ length: n }, (_, i) => i),
+    after,
+  });
+  const empty = { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() };
+  (commits as MessagePort).postMessage({ kind: "commit", blockId, index: 7, diff: empty });
+  const port = pool.ports[0] as MessagePort;
+  const speculated: number[] = [];
+  let deferred: number | undefined;
+  await until(() => {
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+      const message = m.message as ResultMessage;
+      if (message.blockId !== blockId) continue;
+      if (message.kind === "packed") speculated.push(decodeResult(message.bytes).index);
+      else if (message.kind === "result") speculated.push(message.result.index);
+      else if (message.kind === "stopped") deferred = message.deferred;
+      else throw new Error(`worker failed: ${message.message}`);
+    }
+    return deferred !== undefined;
+  }, "the worker to stop");
+  (commits as MessagePort).close();
+  expect(deferred).toBe(2);
+  expect(speculated.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 10]);
+  expect(Atomics.load(flags, 1 + 9)).toBe(3);
+  expect(Atomics.load(flags, 1 + 11)).toBe(3);
+  expect(Atomics.load(flags, 1 + 10)).toBe(2);
 });
