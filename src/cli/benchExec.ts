@@ -3,7 +3,7 @@ import { availableParallelism as cores } from "node:os";
 import type { Command } from "commander";
 import { generateWorkload, WORKLOAD_KINDS, type WorkloadKind } from "../devnet/workloads/index.js";
 import { SenderRecovery } from "../execution/crypto/senderRecovery.js";
-import { compareExecution, type SenderMode } from "../execution/parallel/compareExecution.js";
+import { type AccessMode, compareExecution, type SenderMode } from "../execution/parallel/compareExecution.js";
 import { WorkerPool } from "../execution/parallel/pool.js";
 import { toQuantity } from "../shared/hex.js";
 import { CliError } from "./errors.js";
@@ -21,6 +21,7 @@ export interface BenchExecOptions {
   conflictRate?: number;
   rounds: number;
   senders: SenderMode;
+  access: AccessMode;
   json: boolean;
 }
 
@@ -54,6 +55,7 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
       pool,
       ...(senderRecovery === undefined ? {} : { senderRecovery }),
       senders: options.senders,
+      access: options.access,
       rounds: options.rounds,
     });
     const line = {
@@ -71,6 +73,7 @@ export async function runBenchExec(options: BenchExecOptions): Promise<number> {
       seed: workload.seed,
       fallbacks: r.fallbacks,
       senders: options.senders,
+      access: options.access,
     };
     if (options.json) {
       process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -123,6 +126,13 @@ function parseSenders(value: string): SenderMode {
   return value;
 }
 
+function parseAccess(value: string): AccessMode {
+  if (value !== "none" && value !== "known") {
+    throw new CliError("BAD_OPTION", `unknown --access "${value}"`, { details: "choose none or known" });
+  }
+  return value;
+}
+
 function parseRate(value: string): number {
   const x = Number(value);
   if (!Number.isFinite(x) || x < 0 || x > 1)
@@ -155,10 +165,16 @@ export function registerBenchExec(program: Command): void {
       parseSenders,
       "recovered",
     )
+    .option(
+      "--access <mode>",
+      "none: nothing known ahead (a block replayed); known: every transaction's read and write sets, from the untimed reference run, steer the workers (a builder's simulated orders)",
+      parseAccess,
+      "none",
+    )
     .option("--json", "one JSON line on stdout", false)
     .addHelpText(
       "after",
-      "\nExamples:\n  weft bench-exec --workload erc20 --txs 5000 --threads 2 --json\n  weft bench-exec --workload uniswap-hot --conflict-rate 0.5\n  weft bench-exec --workload erc20 --senders known",
+      "\nExamples:\n  weft bench-exec --workload erc20 --txs 5000 --threads 2 --json\n  weft bench-exec --workload uniswap-hot --conflict-rate 0.5\n  weft bench-exec --workload erc20 --senders known\n  weft bench-exec --workload mixed --senders known --access known",
     )
     .action(async (opts: BenchExecOptions) => {
       process.exitCode = await runBenchExec(opts);

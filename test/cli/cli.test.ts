@@ -89,12 +89,15 @@ describe("weft command", () => {
       "1",
       "--senders",
       "known",
+      "--access",
+      "known",
       "--json",
     );
     expect(known.code).toBe(0);
     expect(JSON.parse(known.stdout.trim())).toMatchObject({
       workload: "uniswap-many",
       senders: "known",
+      access: "known",
       identical: true,
     });
     const thread = await weft(
@@ -113,6 +116,9 @@ describe("weft command", () => {
     const bad = await weft("bench-exec", "--workload", "erc20", "--senders", "guessed");
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('unknown --senders "guessed"');
+    const badAccess = await weft("bench-exec", "--workload", "erc20", "--access", "guessed");
+    expect(badAccess.code).not.toBe(0);
+    expect(badAccess.stderr).toContain('unknown --access "guessed"');
   }, 120_000);
 
   test("replay --json prints the documented line and reports bad files without stopping", async () => {

@@ -10,6 +10,7 @@ import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { transactionCommon } from "../chain.js";
 import { pinSender, type SenderRecovery } from "../crypto/senderRecovery.js";
 import { type BlockExecution, executeBlock } from "../executeBlock.js";
+import type { TxAccess } from "../state/access.js";
 import { bytesKey } from "../state/keys.js";
 import { StateLayer } from "../state/layer.js";
 import { WeftStateManager } from "../state/stateManager.js";
@@ -39,12 +40,19 @@ export interface CompareOptions {
    *   builder's orders carry them (recovered on arrival) and as pevm and Block-STM measure execution.
    */
   senders?: SenderMode;
+  /**
+   * What the parallel runs know ahead of the block's access sets: "none" (the default: a block replayed as it
+   * comes), or "known": every transaction's read and write sets from the untimed reference run, as a builder
+   * knows them from simulating its orders (`ExecuteParallelOptions.known`).
+   */
+  access?: AccessMode;
   blockHashes?: Record<string, string>;
   /** Timed runs of each; the best is reported (default 3). */
   rounds?: number;
 }
 
 export type SenderMode = "recovered" | "thread" | "known";
+export type AccessMode = "none" | "known";
 
 export interface CompareResult {
   txs: number;
@@ -154,6 +162,14 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
     seqResult.transactions.map((t) => Number(t.gasUsed)),
   );
 
+  let knownAccess: Array<TxAccess | undefined> | undefined;
+  if (options.access === "known") {
+    knownAccess = new Array(block.transactions.length);
+    seqResult.transactions.forEach((t, k) => {
+      (knownAccess as Array<TxAccess | undefined>)[t.index] = accesses[k];
+    });
+  }
+
   let seqMs = Number.POSITIVE_INFINITY;
   let parMs = Number.POSITIVE_INFINITY;
   const ratios: number[] = [];
@@ -188,6 +204,7 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
       pool,
       replicasCurrent: true,
       senderRecovery: recovery,
+      known: knownAccess,
       ...(options.blockHashes === undefined ? {} : { blockHashes: options.blockHashes }),
     });
     const parRound = performance.now() - start;
