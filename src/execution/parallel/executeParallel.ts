@@ -52,6 +52,7 @@ import type { WorkerPool } from "./pool.js";
 import { type PortableTx, toPortable } from "./portableTx.js";
 import { type CommitMessage, type ResultMessage, shippedFromSlot, type TxChunk } from "./protocol.js";
 import { decodeResult } from "./resultCodec.js";
+import type { ResultRing } from "./resultRing.js";
 import type { SpeculativeResult } from "./speculate.js";
 import { applyDiff, diffOf, type StateDiff, snapshotOf } from "./stateDiff.js";
 import { HotTargets, LastWriters } from "./validation.js";
@@ -273,26 +274,38 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     // Workers that have stopped claiming (nothing left for them) are sent no more commits.
     const stopped = commitPorts.map(() => false);
     let running = commitPorts.length;
+    const arrived = (result: SpeculativeResult) => {
+      results[result.index] = result;
+      if (result.failed) written.doom(result.index);
+      else {
+        hot.arrived(result.index);
+        written.watch(result.index, result.reads, result.version);
+        if (!written.isDoomed(result.index) && awaiting[result.index] === 0) {
+          awaiting[result.index] = 1;
+          unread++;
+        }
+      }
+    };
+    // A ring may still hold results of a block before this one (a worker finishing a speculation late): skipped.
+    const fromRing = (id: number, bytes: Uint8Array) => {
+      if (id === blockId) arrived(decodeResult(bytes));
+    };
     const drain = () => {
       const ports = pool?.ports ?? [];
+      const rings = pool?.rings ?? [];
       for (let w = 0; w < ports.length; w++) {
         const port = ports[w] as MessagePort;
+        const ring = rings[w] as ResultRing;
+        ring.drain(fromRing);
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
           const message = m.message as ResultMessage;
           if (message.blockId !== blockId) continue;
           if (message.kind === "result" || message.kind === "packed") {
-            const result = message.kind === "packed" ? decodeResult(message.bytes) : message.result;
-            results[result.index] = result;
-            if (result.failed) written.doom(result.index);
-            else {
-              hot.arrived(result.index);
-              written.watch(result.index, result.reads, result.version);
-              if (!written.isDoomed(result.index) && awaiting[result.index] === 0) {
-                awaiting[result.index] = 1;
-                unread++;
-              }
-            }
+            arrived(message.kind === "packed" ? decodeResult(message.bytes) : message.result);
           } else if (message.kind === "stopped") {
+            // Every result the worker wrote before stopping is in its ring by now: read before this thread stops
+            // recording its writes for them.
+            ring.drain(fromRing);
             if (!stopped[w]) running--;
             stopped[w] = true;
             heldByWorkers += message.heldBack;

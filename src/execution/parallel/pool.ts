@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { BlockTask, WorkerMessage } from "./protocol.js";
+import { ResultRing } from "./resultRing.js";
 import type { StateDiff } from "./stateDiff.js";
 
 export interface WorkerPoolOptions {
@@ -36,8 +37,13 @@ export function spawnWorker(module: URL): Worker {
 export class WorkerPool {
   readonly size: number;
   readonly #workers: Worker[] = [];
-  /** One port per worker on which its results arrive; read synchronously with `receiveMessageOnPort`. */
+  /**
+   * One port per worker on which its messages arrive (results that did not fit in its ring, "stopped", errors);
+   * read synchronously with `receiveMessageOnPort`.
+   */
   readonly ports: MessagePort[] = [];
+  /** One ring per worker, in which its encoded results arrive (`ResultRing`); drain it before its port. */
+  readonly rings: ResultRing[] = [];
   /** The workers' OS thread ids, once `ready()` has resolved (Linux; empty elsewhere): for CPU accounting. */
   readonly threadIds: number[] = [];
   #stateVersion = 0;
@@ -50,7 +56,11 @@ export class WorkerPool {
       const worker = spawnWorker(new URL("./worker", import.meta.url));
       worker.unref();
       const channel = new MessageChannel();
-      worker.postMessage({ kind: "init", port: channel.port2 } satisfies WorkerMessage, [channel.port2]);
+      const ring = new ResultRing();
+      worker.postMessage({ kind: "init", port: channel.port2, ring: ring.buffer } satisfies WorkerMessage, [
+        channel.port2,
+      ]);
+      this.rings.push(ring);
       channel.port1.unref();
       readiness.push(
         new Promise<void>((resolve) =>

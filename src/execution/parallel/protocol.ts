@@ -47,7 +47,8 @@ export interface BlockTask {
 }
 
 export type WorkerMessage =
-  | { kind: "init"; port: MessagePort }
+  /** `port` carries messages, `ring` (a `ResultRing`'s buffer) the results that fit in it. */
+  | { kind: "init"; port: MessagePort; ring: SharedArrayBuffer }
   | { kind: "state"; snapshot: StateDiff }
   | { kind: "diff"; diff: StateDiff }
   | { kind: "block"; task: BlockTask; commits: MessagePort }
@@ -76,7 +77,7 @@ export const shippedFromSlot = (txCount: number): number => 1 + 2 * txCount;
 
 export type ResultMessage =
   | { kind: "result"; blockId: number; result: SpeculativeResult }
-  /** A result as `encodeResult` packs it (its buffer transferred). */
+  /** A result as `encodeResult` packs it (its buffer transferred), when it did not fit in the worker's ring. */
   | { kind: "packed"; blockId: number; bytes: Uint8Array }
   /**
    * The worker claims no more of the block; it held back `heldBack` transactions itself (`SelfConflicts`) and left

@@ -297,10 +297,21 @@ function readDiff(r: Reader): StateDiff {
   return { accounts, storage, cleared, code };
 }
 
-/** The result as bytes, or undefined where it has a shape this does not encode (it then travels as it is). */
+/** This thread's writer, reused from result to result. */
 const writer = new Writer();
 
+/** The result as bytes, or undefined where it has a shape this does not encode (it then travels as it is). */
 export function encodeResult(result: SpeculativeResult): Uint8Array | undefined {
+  const view = encodeResultView(result);
+  // A copy of its own, to be transferred: the writer's buffer stays here for the next result.
+  return view === undefined ? undefined : new Uint8Array(view);
+}
+
+/**
+ * As `encodeResult`, but the bytes are a view of this thread's writer, valid until the next call: for a caller
+ * that copies them somewhere itself (a `ResultRing`).
+ */
+export function encodeResultView(result: SpeculativeResult): Uint8Array | undefined {
   const w = writer;
   w.reset();
   w.u32(result.index);
@@ -316,8 +327,7 @@ export function encodeResult(result: SpeculativeResult): Uint8Array | undefined 
   if (result.receipt !== undefined && !writeReceipt(w, result.receipt)) return undefined;
   w.u8(result.diff === undefined ? 0 : 1);
   if (result.diff !== undefined && !writeDiff(w, result.diff)) return undefined;
-  // A copy of its own, to be transferred: the writer's buffer stays here for the next result.
-  return new Uint8Array(w.bytes.subarray(0, w.at));
+  return w.bytes.subarray(0, w.at);
 }
 
 /** The result `encodeResult` encoded, with its keys in the same order. */

@@ -17,7 +17,8 @@ import { fixtureBlockchain } from "../stock.js";
 import { createWeftVM } from "../vm.js";
 import { fromPortable, type PortableTx } from "./portableTx.js";
 import { type BlockTask, type CommitMessage, shippedFromSlot, type TxChunk, type WorkerMessage } from "./protocol.js";
-import { encodeResult } from "./resultCodec.js";
+import { encodeResultView } from "./resultCodec.js";
+import { ResultRing } from "./resultRing.js";
 import { markPostExecution, speculate } from "./speculate.js";
 import { applyDiff, layerFromSnapshot } from "./stateDiff.js";
 import { SelfConflicts } from "./validation.js";
@@ -26,6 +27,7 @@ if (parentPort === null) throw new Error("parallel/worker.ts must run as a worke
 
 let replica = new StateLayer();
 let results: MessagePort | undefined;
+let ring: ResultRing | undefined;
 
 /**
  * The worker's VM, kept from block to block while the hardfork, chain and KZG setting stay the same: creating
@@ -117,16 +119,22 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   for (;;) {
     const i = Atomics.sub(shared, 0, 1) - 1;
     if (i < 0) break;
-    // Not shipped yet: wait until it is, unless the committing thread claims it first (then this worker stops).
-    for (let from = Atomics.load(shared, shippedFrom); from > i; from = Atomics.load(shared, shippedFrom)) {
-      if (Atomics.load(shared, 1 + i) !== 0) break;
-      Atomics.wait(shared, shippedFrom, from, 2);
-    }
-    // The chunk is posted before its shipping is published, so it is on the port by now.
-    catchUp();
     // A write it reads, known ahead, has not reached this replica: its speculation would be thrown away. Left to
-    // in-order execution (3), unless the committing thread has claimed it already.
-    const stale = task.after !== undefined && (task.after[i] as number) >= version;
+    // in-order execution (3), unless the committing thread has claimed it already. Decided before waiting for the
+    // transaction to be shipped (it is not needed): a block of one long chain is passed over at once, and the worker
+    // stops, instead of following the committing thread through it chunk by chunk.
+    const after = task.after?.[i] ?? -1;
+    if (after >= version) catchUp();
+    const stale = after >= version;
+    if (!stale) {
+      // Not shipped yet: wait until it is, unless the committing thread claims it first (then this worker stops).
+      for (let from = Atomics.load(shared, shippedFrom); from > i; from = Atomics.load(shared, shippedFrom)) {
+        if (Atomics.load(shared, 1 + i) !== 0) break;
+        Atomics.wait(shared, shippedFrom, from, 2);
+      }
+      // The chunk is posted before its shipping is published, so it is on the port by now.
+      catchUp();
+    }
     const claim = Atomics.compareExchange(shared, 1 + i, 0, stale ? 3 : 2);
     // Reserved for in-order execution (a plain transfer, declared accesses that overlap an earlier transaction's,
     // held back by HotTargets or SelfConflicts, or just deferred here): skip it.
@@ -139,9 +147,12 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
     }
     state.clearCaches();
     const result = await speculate(ctx, decode(i), i, version);
-    const bytes = encodeResult(result);
+    const bytes = encodeResultView(result);
     if (bytes === undefined) port.postMessage({ kind: "result", blockId: task.blockId, result });
-    else port.postMessage({ kind: "packed", blockId: task.blockId, bytes }, [bytes.buffer as ArrayBuffer]);
+    else if (ring?.write(task.blockId, bytes) !== true) {
+      const own = new Uint8Array(bytes);
+      port.postMessage({ kind: "packed", blockId: task.blockId, bytes: own }, [own.buffer as ArrayBuffer]);
+    }
     Atomics.store(shared, 1 + n + i, 1);
     Atomics.notify(shared, 1 + n + i);
     // After the result is on its way: what this decides only concerns transactions not yet claimed.
@@ -155,6 +166,7 @@ function handle(message: WorkerMessage): Promise<void> | undefined {
   switch (message.kind) {
     case "init":
       results = message.port;
+      ring = new ResultRing(message.ring);
       parentPort?.postMessage({ kind: "ready", tid: osThreadId() });
       return undefined;
     case "state":
