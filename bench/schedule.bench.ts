@@ -95,6 +95,12 @@ const schemes: Array<{ name: string; speedups: number[] }> = [
     ),
   },
   {
+    name: "executor's scheme, dependencies known",
+    speedups: columns.map(({ factor, contention: c }) =>
+      mean(traces.map((t, k) => (sequential[k] as number) / backToFront(t, costsAt(factor, c), preds[k]).ms)),
+    ),
+  },
+  {
     name: "symmetric, dependencies known",
     speedups: columns.map(({ factor, contention: c }) =>
       mean(

@@ -109,8 +109,11 @@ function writesAny(txs: readonly TraceTx[], from: number, to: number, keys: Set<
  * it is valid and executing everything else itself; the worker speculates from the back on the state as committed
  * when it starts (commits arrive in batches), skipping plain transfers, until it meets the committing thread. A
  * result is valid if nothing committed after what it saw wrote what it read. (Hold-backs are not modelled.)
+ *
+ * With `preds` (dependencies known ahead, `ExecuteParallelOptions.known`), the worker passes over, at no cost, a
+ * transaction one of whose writers-before it has not seen, and leaves it to the committing thread.
  */
-export function backToFront(txs: readonly TraceTx[], costs: Costs): Schedule {
+export function backToFront(txs: readonly TraceTx[], costs: Costs, preds?: readonly number[][]): Schedule {
   const n = txs.length;
   const owner = new Uint8Array(n); // 0: nobody yet, 1: the committing thread, 2: the worker
   const done = new Float64Array(n);
@@ -130,7 +133,10 @@ export function backToFront(txs: readonly TraceTx[], costs: Costs): Schedule {
   };
   while (next < n) {
     if (workerOn && worker <= committing) {
-      while (back > next && (owner[back] !== 0 || (txs[back] as TraceTx).plain)) back--;
+      const seen = committedBy(worker);
+      const version = seen - (seen % costs.publishEvery);
+      const stale = (j: number) => preds !== undefined && (preds[j] as number[]).some((p) => p >= version);
+      while (back > next && (owner[back] !== 0 || (txs[back] as TraceTx).plain || stale(back))) back--;
       if (back <= next) {
         workerOn = false;
         continue;
@@ -138,8 +144,6 @@ export function backToFront(txs: readonly TraceTx[], costs: Costs): Schedule {
       const j = back--;
       const tx = txs[j] as TraceTx;
       owner[j] = 2;
-      const seen = committedBy(worker);
-      const version = seen - (seen % costs.publishEvery);
       worker += tx.ms * costs.specFactor * costs.contention + costs.specBase;
       done[j] = worker;
       valid[j] = !tx.failed && !writesAny(txs, version, j, tx.reads) ? 1 : 0;

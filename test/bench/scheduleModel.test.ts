@@ -57,6 +57,24 @@ describe("the schedule model", () => {
     expect(back.wastedMs).toBe(5); // from the back to the middle, each read what an uncommitted one wrote
     expect(symmetric(txs, preds, FREE).ms).toBeCloseTo(10);
     expect(oracle(txs, preds, 1)).toBeCloseTo(10);
+    // Dependencies known: the worker passes the whole chain over, nothing is thrown away, and the committing thread
+    // executes it alone (without contention once the worker is done).
+    const known = backToFront(txs, MEASURED, preds);
+    expect(known.wastedMs).toBe(0);
+    expect(known.usefulMs).toBe(0);
+    expect(known.ms).toBeCloseTo(10);
+  });
+
+  test("dependencies known: the worker speculates what the committed prefix already covers", () => {
+    // Two independent halves; in the back half each reads the front half's first write, committed first.
+    const txs = [tx(1, [], ["a"]), ...independent(3), tx(1, ["a"], ["x"]), tx(1, ["a"], ["y"])];
+    const preds = writersBefore(txs);
+    const costs = { ...FREE, publishEvery: 1 };
+    const blind = backToFront(txs, costs);
+    const known = backToFront(txs, costs, preds);
+    expect(blind.wastedMs).toBeGreaterThan(0);
+    expect(known.wastedMs).toBe(0);
+    expect(known.ms).toBeLessThanOrEqual(blind.ms);
   });
 
   test("overheads and contention cost time; the oracle fills around a dependency out of order", () => {
