@@ -9,14 +9,9 @@ import type { Common } from "@ethereumjs/common";
 import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../src/execution/chain.js";
 import { weftCustomCrypto } from "../src/execution/crypto/native.js";
 import { loadFixture } from "../src/execution/fixture.js";
-import { freshBlock } from "../src/execution/parallel/compareExecution.js";
-import { markPostExecution } from "../src/execution/parallel/speculate.js";
+import { freshBlock, recordingVM as recordingVMOver } from "../src/execution/parallel/compareExecution.js";
 import { stateFromFixture } from "../src/execution/state/fromFixture.js";
-import { bytesKey } from "../src/execution/state/keys.js";
-import { StateLayer } from "../src/execution/state/layer.js";
-import { WeftStateManager } from "../src/execution/state/stateManager.js";
-import { fixtureBlockchain } from "../src/execution/stock.js";
-import { createWeftVM } from "../src/execution/vm.js";
+import type { StateLayer } from "../src/execution/state/layer.js";
 import { mainnetBlocksDir } from "../src/shared/sharedDir.js";
 
 export interface BenchBlock {
@@ -91,13 +86,6 @@ export async function benchBlocks(set: BenchSet, workloadTxs: number): Promise<B
  * A VM on a fresh state over the block's pre-state that records every transaction's read and write sets with the
  * coinbase's fee lazy, as the parallel executor sees them (for available parallelism and schedule traces).
  */
-export async function recordingVM(b: BenchBlock, common: Common, block: Block) {
-  const state = new WeftStateManager({
-    layer: new StateLayer(b.base),
-    recordAccess: true,
-    lazyCoinbase: bytesKey(block.header.coinbase.bytes),
-  });
-  const vm = await createWeftVM({ common, stateManager: state, blockchain: fixtureBlockchain(b.blockHashes) });
-  markPostExecution(vm, state);
-  return { vm, state };
+export function recordingVM(b: BenchBlock, common: Common, block: Block) {
+  return recordingVMOver(common, b.base, block, b.blockHashes);
 }

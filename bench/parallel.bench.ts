@@ -31,7 +31,7 @@
 import { formatTable } from "../src/cli/render.js";
 import { SenderRecovery } from "../src/execution/crypto/senderRecovery.js";
 import { executeBlock } from "../src/execution/executeBlock.js";
-import { pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
+import { accessesByIndex, pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
 import { availableParallelism } from "../src/execution/parallel/conflictGraph.js";
 import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
@@ -187,10 +187,7 @@ async function recorded(b: BenchBlock): Promise<Recorded> {
   const { vm, state } = await recordingVM(b, common, block);
   const result = await executeBlock({ vm, state, block });
   const executed = result.transactions.map((t) => t.access ?? { reads: emptyAccessSet(), writes: emptyAccessSet() });
-  const accesses = new Array<TxAccess | undefined>(block.transactions.length);
-  result.transactions.forEach((t, k) => {
-    accesses[t.index] = executed[k];
-  });
+  const accesses = accessesByIndex(result, block.transactions.length);
   const parallelism = availableParallelism(
     executed,
     result.transactions.map((t) => Number(t.gasUsed)),

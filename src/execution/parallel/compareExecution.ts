@@ -74,20 +74,37 @@ export interface CompareResult {
 }
 
 async function fresh(options: CompareOptions, recordAccess: boolean) {
-  // The reference run records access with the coinbase's fee credit lazy, as the parallel executor treats it.
-  const lazyCoinbase = recordAccess ? bytesKey(options.block.header.coinbase.bytes) : undefined;
-  const state = new WeftStateManager({
-    layer: new StateLayer(options.base),
-    recordAccess,
-    ...(lazyCoinbase === undefined ? {} : { lazyCoinbase }),
-  });
+  if (recordAccess) return recordingVM(options.common, options.base, options.block, options.blockHashes);
+  const state = new WeftStateManager({ layer: new StateLayer(options.base), recordAccess: false });
   const vm = await createWeftVM({
     common: options.common,
     stateManager: state,
     blockchain: fixtureBlockchain(options.blockHashes ?? {}),
   });
-  if (recordAccess) markPostExecution(vm, state);
   return { state, vm };
+}
+
+/**
+ * A VM on a fresh state over `base` that records every transaction's read and write sets with the block's
+ * coinbase fee lazy, as the parallel executor sees them: for reference runs, available parallelism, and the access
+ * sets a builder would know ahead (`ExecuteParallelOptions.known`).
+ */
+export async function recordingVM(common: Common, base: StateLayer, block: Block, blockHashes = {}) {
+  const state = new WeftStateManager({
+    layer: new StateLayer(base),
+    recordAccess: true,
+    lazyCoinbase: bytesKey(block.header.coinbase.bytes),
+  });
+  const vm = await createWeftVM({ common, stateManager: state, blockchain: fixtureBlockchain(blockHashes) });
+  markPostExecution(vm, state);
+  return { state, vm };
+}
+
+/** A recorded execution's access sets by transaction index (undefined for a transaction that did not execute). */
+export function accessesByIndex(result: BlockExecution, txCount: number): Array<TxAccess | undefined> {
+  const out = new Array<TxAccess | undefined>(txCount);
+  for (const t of result.transactions) out[t.index] = t.access;
+  return out;
 }
 
 /**
@@ -162,13 +179,7 @@ export async function compareExecution(options: CompareOptions): Promise<Compare
     seqResult.transactions.map((t) => Number(t.gasUsed)),
   );
 
-  let knownAccess: Array<TxAccess | undefined> | undefined;
-  if (options.access === "known") {
-    knownAccess = new Array(block.transactions.length);
-    seqResult.transactions.forEach((t, k) => {
-      (knownAccess as Array<TxAccess | undefined>)[t.index] = accesses[k];
-    });
-  }
+  const knownAccess = options.access === "known" ? accessesByIndex(seqResult, block.transactions.length) : undefined;
 
   let seqMs = Number.POSITIVE_INFINITY;
   let parMs = Number.POSITIVE_INFINITY;

@@ -7,13 +7,11 @@ import type { SenderRecovery } from "../../../src/execution/crypto/senderRecover
 import { tuneEvm } from "../../../src/execution/evm/tuning.js";
 import { type BlockExecution, executeBlock } from "../../../src/execution/executeBlock.js";
 import type { DeclaredAccess } from "../../../src/execution/parallel/accessList.js";
-import { freshBlock } from "../../../src/execution/parallel/compareExecution.js";
+import { accessesByIndex, freshBlock, recordingVM } from "../../../src/execution/parallel/compareExecution.js";
 import { executeBlockParallel, type ParallelExecution } from "../../../src/execution/parallel/executeParallel.js";
 import type { WorkerPool } from "../../../src/execution/parallel/pool.js";
-import { markPostExecution } from "../../../src/execution/parallel/speculate.js";
 import { normalizedDiff, snapshotOf } from "../../../src/execution/parallel/stateDiff.js";
 import type { TxAccess } from "../../../src/execution/state/access.js";
-import { bytesKey } from "../../../src/execution/state/keys.js";
 import { StateLayer } from "../../../src/execution/state/layer.js";
 import { WeftStateManager } from "../../../src/execution/state/stateManager.js";
 import { fixtureBlockchain } from "../../../src/execution/stock.js";
@@ -74,18 +72,8 @@ export async function runParallel(
  * executor treats it: what a builder's simulation of its orders knows ahead (undefined for an invalid one).
  */
 export async function recordAccesses(common: Common, base: StateLayer, block: Block, blockHashes = {}) {
-  const state = new WeftStateManager({
-    layer: new StateLayer(base),
-    recordAccess: true,
-    lazyCoinbase: bytesKey(block.header.coinbase.bytes),
-  });
-  const vm = await createVM({ common, stateManager: state, blockchain: fixtureBlockchain(blockHashes) });
-  await tuneEvm(vm.evm as never);
-  markPostExecution(vm, state);
-  const result = await executeBlock({ vm, state, block });
-  const out = new Array<TxAccess | undefined>(block.transactions.length);
-  for (const t of result.transactions) out[t.index] = t.access;
-  return out;
+  const { vm, state } = await recordingVM(common, base, block, blockHashes);
+  return accessesByIndex(await executeBlock({ vm, state, block }), block.transactions.length);
 }
 
 /** The parts of a block's result that sequential and parallel execution must agree on, comparable with toEqual. */

@@ -6,11 +6,16 @@
  */
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { afterAll, expect, test } from "vitest";
-import { generateWorkload } from "../../../src/devnet/workloads/index.js";
+import { generateWorkload, type Workload } from "../../../src/devnet/workloads/index.js";
 import { knownSenders } from "../../../src/execution/crypto/senderRecovery.js";
 import { WorkerPool } from "../../../src/execution/parallel/pool.js";
-import { toPortable } from "../../../src/execution/parallel/portableTx.js";
-import { type ResultMessage, shippedFromSlot, type TxChunk } from "../../../src/execution/parallel/protocol.js";
+import { type PortableTx, toPortable } from "../../../src/execution/parallel/portableTx.js";
+import {
+  type BlockTask,
+  type ResultMessage,
+  shippedFromSlot,
+  type TxChunk,
+} from "../../../src/execution/parallel/protocol.js";
 import { decodeResult } from "../../../src/execution/parallel/resultCodec.js";
 import type { ResultRing } from "../../../src/execution/parallel/resultRing.js";
 import type { SpeculativeResult } from "../../../src/execution/parallel/speculate.js";
@@ -30,6 +35,35 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** A block task for a worker driven by hand: the workload's block, transactions [firstTx, n) shipped with it. */
+function blockTask(
+  w: Workload,
+  blockId: number,
+  shared: SharedArrayBuffer,
+  firstTx: number,
+  txs: PortableTx[],
+  after: Int32Array | undefined,
+): BlockTask {
+  const n = w.block.transactions.length;
+  return {
+    blockId,
+    hardfork: w.common.hardfork(),
+    chainId: w.common.chainId(),
+    needsKzg: false,
+    header: w.block.header.serialize(),
+    txCount: n,
+    firstTx,
+    txs,
+    blockHashes: {},
+    preDiff: { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() },
+    coinbaseKey: bytesKey(w.block.header.coinbase.bytes),
+    shared,
+    senders: knownSenders(w.block.transactions),
+    targets: Int32Array.from({ length: n }, (_, i) => i),
+    after,
+  };
+}
+
 test("a worker waits for transactions not yet shipped, speculates them when they come, stops when they are taken", async () => {
   const w = await generateWorkload({ kind: "erc20", txs: 120, seed: 3, conflictRate: 0 });
   const txs = w.block.transactions;
@@ -45,23 +79,16 @@ test("a worker waits for transactions not yet shipped, speculates them when they
   let shippedFrom = n - 40;
   flags[slot] = shippedFrom;
   const blockId = 900_001;
-  const [commits] = pool.startBlock({
-    blockId,
-    hardfork: w.common.hardfork(),
-    chainId: w.common.chainId(),
-    needsKzg: false,
-    header: w.block.header.serialize(),
-    txCount: n,
-    firstTx: shippedFrom,
-    txs: txs.slice(shippedFrom).map((tx) => toPortable(tx)),
-    blockHashes: {},
-    preDiff: { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() },
-    coinbaseKey: bytesKey(w.block.header.coinbase.bytes),
-    shared,
-    senders: knownSenders(txs),
-    targets: Int32Array.from({ length: n }, (_, i) => i),
-    after: undefined,
-  });
+  const [commits] = pool.startBlock(
+    blockTask(
+      w,
+      blockId,
+      shared,
+      shippedFrom,
+      txs.slice(shippedFrom).map((tx) => toPortable(tx)),
+      undefined,
+    ),
+  );
   const port = pool.ports[0] as MessagePort;
   const ring = pool.rings[0] as ResultRing;
   const results = new Map<number, SpeculativeResult>();
@@ -149,23 +176,7 @@ test("with dependencies known ahead, a worker leaves to in-order execution what 
   after[10] = 7;
   after[5] = 8;
   const blockId = 900_002;
-  const [commits] = pool.startBlock({
-    blockId,
-    hardfork: w.common.hardfork(),
-    chainId: w.common.chainId(),
-    needsKzg: false,
-    header: w.block.header.serialize(),
-    txCount: n,
-    firstTx: n,
-    txs: [],
-    blockHashes: {},
-    preDiff: { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() },
-    coinbaseKey: bytesKey(w.block.header.coinbase.bytes),
-    shared,
-    senders: knownSenders(txs),
-    targets: Int32Array.from({ length: n }, (_, i) => i),
-    after,
-  });
+  const [commits] = pool.startBlock(blockTask(w, blockId, shared, n, [], after));
   await until(() => Atomics.load(flags, 0) === n - 1, "the worker to claim the last transaction");
   const empty = { accounts: new Map(), storage: new Map(), cleared: new Set(), code: new Map() };
   (commits as MessagePort).postMessage({ kind: "commit", blockId, index: 7, diff: empty });
