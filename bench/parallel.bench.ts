@@ -33,7 +33,11 @@ import { SenderRecovery } from "../src/execution/crypto/senderRecovery.js";
 import { executeBlock } from "../src/execution/executeBlock.js";
 import { accessesByIndex, pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
 import { availableParallelism } from "../src/execution/parallel/conflictGraph.js";
-import { executeBlockParallel } from "../src/execution/parallel/executeParallel.js";
+import {
+  executeBlockParallel,
+  type ParallelStats,
+  type ParallelTime,
+} from "../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../src/execution/parallel/pool.js";
 import { normalizedDiff, snapshotOf } from "../src/execution/parallel/stateDiff.js";
 import { emptyAccessSet, type TxAccess } from "../src/execution/state/access.js";
@@ -163,7 +167,73 @@ async function run(b: BenchBlock, mode: "seq" | "par1" | "parN") {
               ? [...v]
               : v,
   );
-  return { ms, gas: Number(result.gasUsed), fingerprint, fallbacks: result.fallbacks, cpu };
+  const stats = "stats" in result ? result.stats : undefined;
+  const transactions = block.transactions.length;
+  return { ms, gas: Number(result.gasUsed), fingerprint, fallbacks: result.fallbacks, cpu, stats, transactions };
+}
+
+/** The N-thread runs' time by activity, summed over a block's rounds, with what it was spent on. */
+interface TimeSpent extends ParallelTime {
+  /** Sequential runs' time over the same rounds, and the block's transactions executed in them. */
+  sequential: number;
+  transactions: number;
+  /** Results applied, transactions executed in order on this thread (re-executions included), speculations thrown away. */
+  applied: number;
+  inOrderCount: number;
+  thrownAway: number;
+}
+
+function emptyTimeSpent(): TimeSpent {
+  return {
+    inOrder: 0,
+    applying: 0,
+    sharing: 0,
+    waiting: 0,
+    speculated: 0,
+    wasted: 0,
+    workerBusy: 0,
+    sequential: 0,
+    transactions: 0,
+    applied: 0,
+    inOrderCount: 0,
+    thrownAway: 0,
+  };
+}
+
+function addTime(into: TimeSpent, seqMs: number, transactions: number, stats: ParallelStats | undefined): void {
+  const time = stats?.time;
+  if (stats === undefined || time === undefined) return;
+  for (const key of ["inOrder", "applying", "sharing", "waiting", "speculated", "wasted", "workerBusy"] as const) {
+    into[key] += time[key];
+  }
+  into.sequential += seqMs;
+  into.transactions += transactions;
+  into.applied += stats.speculative;
+  into.inOrderCount += stats.inOrder + stats.reexecuted;
+  into.thrownAway += stats.reexecuted;
+}
+
+function mergeTime(into: TimeSpent, more: TimeSpent): void {
+  for (const key of Object.keys(into) as Array<keyof TimeSpent>) into[key] += more[key];
+}
+
+/** One row of the time-by-activity table: per-transaction costs in microseconds, shares in percent. */
+function timeRow(name: string, t: TimeSpent): string[] {
+  const us = (ms: number, count: number) => (count === 0 ? "-" : ((1000 * ms) / count).toFixed(0));
+  const pct = (part: number, whole: number) => (whole === 0 ? "-" : `${((100 * part) / whole).toFixed(0)} %`);
+  const speculations = t.applied + t.thrownAway;
+  const committing = t.inOrder + t.applying + t.sharing + t.waiting;
+  return [
+    name,
+    us(t.sequential, t.transactions),
+    us(t.inOrder, t.inOrderCount),
+    us(t.applying, t.applied),
+    pct(t.sharing, committing),
+    pct(t.waiting, committing),
+    us(t.speculated + t.wasted, speculations),
+    pct(t.workerBusy - t.speculated - t.wasted, t.workerBusy),
+    pct(t.wasted, t.speculated + t.wasted),
+  ];
 }
 
 interface Recorded {
@@ -217,6 +287,8 @@ const rows: Array<{
   cpu: { seq: CpuSplit; parN: CpuSplit };
   /** The machine's N-thread ceiling on this block, from its rounds (`ceilingOf`); undefined without it. */
   ceiling: number | undefined;
+  /** The N-thread runs' time by activity (rounds that took the parallel path). */
+  spent: TimeSpent;
 }> = [];
 for (let pass = 0; pass < warmup; pass++) {
   process.stderr.write(`warm-up pass ${pass + 1}/${warmup} over ${blocks.length} blocks\n`);
@@ -234,12 +306,14 @@ for (const b of blocks) {
   const ratios: number[] = [];
   const ceilingSamples: CeilingSample[] = [];
   const cpu = { seq: { committing: 0, workers: 0, other: 0 }, parN: { committing: 0, workers: 0, other: 0 } };
+  const spent = emptyTimeSpent();
   for (let r = 0; r < rounds; r++) {
     const s = await run(b, "seq");
     const p1 = await run(b, "par1");
     const pn = await run(b, "parN");
     addCpu(cpu.seq, s.cpu);
     addCpu(cpu.parN, pn.cpu);
+    addTime(spent, s.ms, s.transactions, pn.stats);
     ratios.push(s.ms / pn.ms);
     best.seq = Math.min(best.seq, s.ms);
     best.par1 = Math.min(best.par1, p1.ms);
@@ -260,6 +334,7 @@ for (const b of blocks) {
     medianRatio,
     cpu,
     ceiling: ceiling === undefined ? undefined : ceilingOf(ceilingSamples),
+    spent,
   });
   process.stderr.write(
     `${b.name}: seq ${best.seq.toFixed(1)} par1 ${best.par1.toFixed(1)} par${threads} ${best.parN.toFixed(1)} ms\n`,
@@ -322,6 +397,38 @@ for (const [label, part] of [
           `parallel ${threads}t: this thread ${s(par.committing)}, workers ${s(par.workers)}, ` +
           `other threads ${s(par.other)} (V8's compiler and GC helpers, libuv)\n`,
   );
+}
+{
+  const timeRows: string[][] = [];
+  const mainnetSpent = emptyTimeSpent();
+  for (const r of rows) {
+    if (r.spent.transactions === 0) continue;
+    if (isMainnet(r.name)) mergeTime(mainnetSpent, r.spent);
+    else timeRows.push(timeRow(r.name, r.spent));
+  }
+  if (mainnetSpent.transactions > 0) timeRows.push(timeRow("mainnet set", mainnetSpent));
+  if (timeRows.length > 0) {
+    process.stdout.write(
+      `\nWhere the ${threads}-thread runs' time went (over their rounds; blocks that took the sequential path left out). ` +
+        "This thread: sequential µs per transaction beside in-order µs per transaction executed here, µs per " +
+        "result applied, and its share spent sharing its writes with the workers and waiting for them; workers: " +
+        "µs per speculation, the share of their busy time spent around speculations (decoding, encoding, " +
+        `commits), the share of speculation thrown away.\n${formatTable(
+          [
+            "block",
+            "seq µs/tx",
+            "in-order µs/tx",
+            "apply µs/result",
+            "sharing",
+            "waiting",
+            "speculation µs/tx",
+            "worker carrying",
+            "thrown away",
+          ],
+          timeRows,
+        )}\n`,
+    );
+  }
 }
 /** A target's figure beside the machine's ceiling for it, when measured. */
 function ceilingNote(value: number | undefined): string {

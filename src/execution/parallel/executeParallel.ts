@@ -77,6 +77,34 @@ export interface ParallelStats {
    * reached it yet.
    */
   deferred?: number;
+  /** Where the block's time went, on this thread and on the workers (absent on the sequential path). */
+  time?: ParallelTime;
+}
+
+/**
+ * Milliseconds, by activity, of one block's parallel execution: what the benchmark reads to tell how efficiently each
+ * thread's time turned into block progress (a speculation is worth the in-order execution it saves this thread; the
+ * rest of a worker's busy time, and everything this thread does besides executing, is the scheme's cost).
+ */
+export interface ParallelTime {
+  /** This thread executing transactions in order (first executions and re-executions alike). */
+  inOrder: number;
+  /** This thread reading, validating and applying the workers' results. */
+  applying: number;
+  /** This thread recording the writes of what it executed and sending them to the workers (while they run). */
+  sharing: number;
+  /** This thread waiting for the result of a transaction a worker had claimed. */
+  waiting: number;
+  /** Workers executing the transactions whose results were applied. */
+  speculated: number;
+  /** Workers executing transactions whose results were thrown away (a read invalidated, or the execution failed). */
+  wasted: number;
+  /**
+   * Workers' whole time on the block less their waits for transactions to be shipped: speculation, and what carries
+   * it (decoding transactions, encoding results, applying commits), as reported by the workers that had stopped by
+   * the block's end (a worker stops at its next claim once every transaction is claimed; one that had not is left out).
+   */
+  workerBusy: number;
 }
 
 export interface ParallelExecution extends BlockExecution {
@@ -267,6 +295,15 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       unread--;
     };
     let workerFailed = false;
+    const time: ParallelTime = {
+      inOrder: 0,
+      applying: 0,
+      sharing: 0,
+      waiting: 0,
+      speculated: 0,
+      wasted: 0,
+      workerBusy: 0,
+    };
     const written = new LastWriters(n, (index) => {
       hot.record(index, false);
       settle(index);
@@ -288,7 +325,10 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
     };
     // A ring may still hold results of a block before this one (a worker finishing a speculation late): skipped.
     const fromRing = (id: number, bytes: Uint8Array) => {
-      if (id === blockId) arrived(decodeResult(bytes));
+      if (id !== blockId) return;
+      const start = performance.now();
+      arrived(decodeResult(bytes));
+      time.applying += performance.now() - start;
     };
     const drain = () => {
       const ports = pool?.ports ?? [];
@@ -301,7 +341,9 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
           const message = m.message as ResultMessage;
           if (message.blockId !== blockId) continue;
           if (message.kind === "result" || message.kind === "packed") {
+            const start = performance.now();
             arrived(message.kind === "packed" ? decodeResult(message.bytes) : message.result);
+            time.applying += performance.now() - start;
           } else if (message.kind === "stopped") {
             // Every result the worker wrote before stopping is in its ring by now: read before this thread stops
             // recording its writes for them.
@@ -310,6 +352,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
             stopped[w] = true;
             heldByWorkers += message.heldBack;
             deferredByWorkers += message.deferred;
+            time.workerBusy += message.busyMs;
           } else workerFailed = true;
         }
       }
@@ -374,16 +417,19 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       const claim = Atomics.compareExchange(flags, 1 + i, 0, 1);
       if (claim !== 0 && claim !== 3) {
         // A worker claimed it: its result is on the way (wait for the done flag, then read the port).
+        const start = performance.now();
         while (Atomics.load(flags, 1 + n + i) === 0 && !workerFailed) {
           Atomics.wait(flags, 1 + n + i, 0, 50);
           drain();
         }
+        time.waiting += performance.now() - start;
         drain();
         result = results[i];
         // Read once: dropped here so that a block's results do not live (and get promoted) until its end.
         results[i] = undefined;
         settle(i);
       }
+      const applyStart = performance.now();
       const usable = result !== undefined && !result.failed ? result : undefined;
       if (usable !== undefined) conflict = written.conflict(usable.reads, usable.version);
       if (
@@ -409,9 +455,15 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
         acc.commit(i, tx, usable.gasUsed, usable.receipt, recordAccess ? accessOf(usable, coinbaseKey) : undefined);
         stats.speculative++;
         hot.record(i, true);
+        time.speculated += usable.ms;
+        time.applying += performance.now() - applyStart;
         continue;
       }
+      const inOrderStart = performance.now();
       if (result !== undefined) {
+        // Validated and thrown away: reading it was part of handling results.
+        time.applying += inOrderStart - applyStart;
+        time.wasted += result.ms;
         if (!written.isDoomed(i)) hot.record(i, false);
         stats.reexecuted++;
         const address = (conflict ?? (result.failed ? "speculation failed" : "")).split("|")[0] as string;
@@ -422,6 +474,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       const problem = signatureProblem(tx);
       if (problem !== undefined) {
         acc.reject(i, problem);
+        time.inOrder += performance.now() - inOrderStart;
         continue;
       }
       // Executed here, in order: its reads need no validation, so only its writes are recorded (unless the
@@ -434,6 +487,8 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       const access = await executeInOrder(vm, state, block, tx, i, acc);
       state.recordReads = true;
       state.recordAccess = true;
+      const sharingStart = performance.now();
+      time.inOrder += sharingStart - inOrderStart;
       if (access !== undefined) {
         strayed(i, access);
         if (tracking) {
@@ -441,15 +496,20 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
           publish(i, access.writes);
         }
       }
+      time.sharing += performance.now() - sharingStart;
       if (!recordAccess) {
         const last = acc.executed[acc.executed.length - 1];
         if (last !== undefined && last.index === i) last.access = undefined;
       }
     }
+    // The workers' "stopped" messages that are here already (their counts and time): a worker stops at its next
+    // claim once every transaction is claimed, usually before this thread has applied the last results.
+    if (running > 0) drain();
     for (const port of commitPorts) port.close();
     const coinbaseDelta = (state.layer.account(coinbaseKey)?.balance ?? 0n) - coinbaseBalanceBefore;
     stats.heldBack = hot.heldBack + heldByWorkers;
     if (options.known !== undefined) stats.deferred = deferredByWorkers;
+    stats.time = time;
     const result: ParallelExecution = { ...acc.result(coinbaseDelta), stats, fallbacks: stats.reexecuted };
     const requests = await finalizeBlock(vm, state, block, acc.receipts);
     if (requests !== undefined) result.requests = requests;

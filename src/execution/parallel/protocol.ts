@@ -81,7 +81,8 @@ export type ResultMessage =
   | { kind: "packed"; blockId: number; bytes: Uint8Array }
   /**
    * The worker claims no more of the block; it held back `heldBack` transactions itself (`SelfConflicts`) and left
-   * `deferred` to in-order execution because a write they read, known ahead, had not reached it (`BlockTask.after`).
+   * `deferred` to in-order execution because a write they read, known ahead, had not reached it (`BlockTask.after`),
+   * and was busy `busyMs` milliseconds on the block (its time on it less its waits for transactions to be shipped).
    */
-  | { kind: "stopped"; blockId: number; heldBack: number; deferred: number }
+  | { kind: "stopped"; blockId: number; heldBack: number; deferred: number; busyMs: number }
   | { kind: "error"; blockId: number; message: string };

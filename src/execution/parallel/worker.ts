@@ -69,6 +69,9 @@ async function vmFor(task: BlockTask, blockLayer: StateLayer): Promise<BlockVM> 
 
 async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
   const port = results as MessagePort;
+  const started = performance.now();
+  /** Time spent waiting for transactions to be shipped: not part of the block's cost on this worker. */
+  let waited = 0;
   if (task.needsKzg) await loadKzg();
   const blockLayer = new StateLayer(replica);
   applyDiff(blockLayer, task.preDiff);
@@ -130,7 +133,9 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
       // Not shipped yet: wait until it is, unless the committing thread claims it first (then this worker stops).
       for (let from = Atomics.load(shared, shippedFrom); from > i; from = Atomics.load(shared, shippedFrom)) {
         if (Atomics.load(shared, 1 + i) !== 0) break;
+        const waitStart = performance.now();
         Atomics.wait(shared, shippedFrom, from, 2);
+        waited += performance.now() - waitStart;
       }
       // The chunk is posted before its shipping is published, so it is on the port by now.
       catchUp();
@@ -158,7 +163,8 @@ async function runBlock(task: BlockTask, commits: MessagePort): Promise<void> {
     // After the result is on its way: what this decides only concerns transactions not yet claimed.
     conflicts.add(i, result.reads, result.writes, result.failed);
   }
-  port.postMessage({ kind: "stopped", blockId: task.blockId, heldBack: conflicts.heldBack, deferred });
+  const busyMs = performance.now() - started - waited;
+  port.postMessage({ kind: "stopped", blockId: task.blockId, heldBack: conflicts.heldBack, deferred, busyMs });
   commits.close();
 }
 

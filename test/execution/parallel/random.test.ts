@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { weftCustomCrypto } from "../../../src/execution/crypto/native.js";
 import { SenderRecovery } from "../../../src/execution/crypto/senderRecovery.js";
 import { declaredAccess } from "../../../src/execution/parallel/accessList.js";
+import type { ParallelStats } from "../../../src/execution/parallel/executeParallel.js";
 import { WorkerPool } from "../../../src/execution/parallel/pool.js";
 import { StateLayer } from "../../../src/execution/state/layer.js";
 import { WeftStateManager } from "../../../src/execution/state/stateManager.js";
@@ -65,6 +66,24 @@ function buildBlock(c: Common, specs: readonly TxSpec[]): Block {
   );
 }
 
+/**
+ * A block's time by activity agrees with what happened in it: on the parallel path every field is a duration, time
+ * executed in order exactly when something was, speculation applied or thrown away exactly when a result was.
+ */
+function expectTimeAccounted(stats: ParallelStats): void {
+  const time = stats.time;
+  if (stats.sequentialReason !== undefined) {
+    expect(time).toBeUndefined();
+    return;
+  }
+  if (time === undefined) throw new Error("the parallel path reported no time by activity");
+  for (const value of Object.values(time)) expect(value).toBeGreaterThanOrEqual(0);
+  expect(time.inOrder > 0).toBe(stats.inOrder + stats.reexecuted > 0);
+  expect(time.speculated > 0).toBe(stats.speculative > 0);
+  expect(time.wasted > 0).toBe(stats.reexecuted > 0);
+  expect(time.applying > 0).toBe(stats.speculative + stats.reexecuted > 0);
+}
+
 // Two and three executing threads: the committing thread plus one or two workers.
 const pools = [new WorkerPool({ size: 1 }), new WorkerPool({ size: 2 })];
 const pool = pools[1] as WorkerPool;
@@ -99,6 +118,7 @@ describe("parallel equals sequential", () => {
             ...(known === undefined ? {} : { known }),
           });
           expect(comparable(par)).toEqual(comparable(seq));
+          expectTimeAccounted(par.result.stats);
           if (knownSets === "recorded") expect(par.result.stats.reexecuted).toBe(0);
         },
       ),
@@ -163,6 +183,7 @@ describe("parallel equals sequential", () => {
     const blind = await runParallel(common(), base, buildBlock(common(), chain), pool);
     expect(blind.result.stats.deferred).toBeUndefined();
     expect(comparable(blind)).toEqual(comparable(seq));
+    expectTimeAccounted(blind.result.stats);
   });
 
   test("plain transfers execute in order on the committing thread; a block of them runs sequentially", async () => {
@@ -173,6 +194,7 @@ describe("parallel equals sequential", () => {
     const seq = await runSequential(c, base, onlyTransfers);
     const par = await runParallel(common(), base, buildBlock(common(), transfers), pool);
     expect(par.result.stats.sequentialReason).toMatch(/plain transfers/);
+    expectTimeAccounted(par.result.stats);
     expect(comparable(par)).toEqual(comparable(seq));
 
     // Two calls among 25 transfers (under a tenth of the block): sequential too.
