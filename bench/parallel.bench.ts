@@ -34,6 +34,7 @@ import { executeBlock } from "../src/execution/executeBlock.js";
 import { accessesByIndex, pinSenders, senderKeysOf } from "../src/execution/parallel/compareExecution.js";
 import { availableParallelism } from "../src/execution/parallel/conflictGraph.js";
 import {
+  emptyParallelTime,
   executeBlockParallel,
   type ParallelStats,
   type ParallelTime,
@@ -185,13 +186,7 @@ interface TimeSpent extends ParallelTime {
 
 function emptyTimeSpent(): TimeSpent {
   return {
-    inOrder: 0,
-    applying: 0,
-    sharing: 0,
-    waiting: 0,
-    speculated: 0,
-    wasted: 0,
-    workerBusy: 0,
+    ...emptyParallelTime(),
     sequential: 0,
     transactions: 0,
     applied: 0,
@@ -203,9 +198,7 @@ function emptyTimeSpent(): TimeSpent {
 function addTime(into: TimeSpent, seqMs: number, transactions: number, stats: ParallelStats | undefined): void {
   const time = stats?.time;
   if (stats === undefined || time === undefined) return;
-  for (const key of ["inOrder", "applying", "sharing", "waiting", "speculated", "wasted", "workerBusy"] as const) {
-    into[key] += time[key];
-  }
+  for (const key of Object.keys(time) as Array<keyof ParallelTime>) into[key] += time[key];
   into.sequential += seqMs;
   into.transactions += transactions;
   into.applied += stats.speculative;

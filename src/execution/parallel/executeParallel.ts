@@ -148,6 +148,11 @@ export interface ExecuteParallelOptions {
   senderRecovery?: SenderRecovery | undefined;
 }
 
+/** Nothing spent yet. */
+export function emptyParallelTime(): ParallelTime {
+  return { inOrder: 0, applying: 0, sharing: 0, waiting: 0, speculated: 0, wasted: 0, workerBusy: 0 };
+}
+
 let nextBlockId = 1;
 const PUBLISH_EVERY = 16;
 /**
@@ -295,15 +300,7 @@ export async function executeBlockParallel(options: ExecuteParallelOptions): Pro
       unread--;
     };
     let workerFailed = false;
-    const time: ParallelTime = {
-      inOrder: 0,
-      applying: 0,
-      sharing: 0,
-      waiting: 0,
-      speculated: 0,
-      wasted: 0,
-      workerBusy: 0,
-    };
+    const time = emptyParallelTime();
     const written = new LastWriters(n, (index) => {
       hot.record(index, false);
       settle(index);
