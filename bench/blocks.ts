@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../src/execution/chain.js";
+import { decodeBlock, fixtureCommon, hasBlobTransactions, loadKzg } from "../src/execution/chain.js";
 import { weftCustomCrypto } from "../src/execution/crypto/native.js";
 import { loadFixture } from "../src/execution/fixture.js";
 import { freshBlock, recordingVM as recordingVMOver } from "../src/execution/parallel/compareExecution.js";
@@ -41,12 +41,7 @@ export async function mainnetBlocks(): Promise<BenchBlock[]> {
     const fixture = await loadFixture(join(mainnetBlocksDir(), f));
     if (fixture.block.transactions.length === 0) continue;
     if (hasBlobTransactions(fixture)) await loadKzg();
-    const common = () =>
-      mainnetCommon({
-        blockNumber: BigInt(fixture.block.number),
-        timestamp: BigInt(fixture.block.timestamp),
-        customCrypto: weftCustomCrypto(),
-      });
+    const common = () => fixtureCommon(fixture, weftCustomCrypto());
     out.push({
       name: String(fixture.number),
       common,

@@ -37,6 +37,15 @@ export function mainnetCommon(opts: MainnetCommonOptions): Common {
   return common;
 }
 
+/** The mainnet `Common` at a fixture's block (its number and timestamp pick the hardfork). */
+export function fixtureCommon(fixture: BlockFixture, customCrypto?: CustomCrypto): Common {
+  return mainnetCommon({
+    blockNumber: BigInt(fixture.block.number),
+    timestamp: BigInt(fixture.block.timestamp),
+    ...(customCrypto === undefined ? {} : { customCrypto }),
+  });
+}
+
 /** Whether the block carries blob transactions, which need KZG loaded before decoding. */
 export function hasBlobTransactions(fixture: BlockFixture): boolean {
   return fixture.block.transactions.some((tx) => tx.type === "0x3");

@@ -8,7 +8,7 @@ import { MerkleStateManager } from "@ethereumjs/statemanager";
 import { createAccount, createAddressFromString, hexToBytes, setLengthLeft } from "@ethereumjs/util";
 import { createVM, runBlock } from "@ethereumjs/vm";
 import { fromQuantity } from "../shared/hex.js";
-import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "./chain.js";
+import { decodeBlock, fixtureCommon, hasBlobTransactions, loadKzg } from "./chain.js";
 import type { PreparedBlock, ReplayEngine } from "./engine.js";
 import { ExecutionError } from "./errors.js";
 import type { BlockFixture } from "./fixture.js";
@@ -65,10 +65,7 @@ export const stockEngine: ReplayEngine = {
   name: "stock",
   async prepare(fixture: BlockFixture, file?: string): Promise<PreparedBlock> {
     if (hasBlobTransactions(fixture)) await loadKzg();
-    const common = mainnetCommon({
-      blockNumber: fromQuantity(fixture.block.number),
-      timestamp: fromQuantity(fixture.block.timestamp),
-    });
+    const common = fixtureCommon(fixture);
     const block = decodeBlock(fixture, common, file);
     const stateManager = new MerkleStateManager({ common });
     await buildMerkleState(fixture, stateManager, file);

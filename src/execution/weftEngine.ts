@@ -4,7 +4,7 @@
  */
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
-import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "./chain.js";
+import { decodeBlock, fixtureCommon, hasBlobTransactions, loadKzg } from "./chain.js";
 import { weftCustomCrypto } from "./crypto/native.js";
 import { SenderRecovery } from "./crypto/senderRecovery.js";
 import type { PreparedBlock, ReplayEngine } from "./engine.js";
@@ -45,11 +45,7 @@ export interface OpenedFixture {
  */
 export async function openFixture(fixture: BlockFixture, file?: string): Promise<OpenedFixture> {
   if (hasBlobTransactions(fixture)) await loadKzg();
-  const common = mainnetCommon({
-    blockNumber: BigInt(fixture.block.number),
-    timestamp: BigInt(fixture.block.timestamp),
-    customCrypto: weftCustomCrypto(),
-  });
+  const common = fixtureCommon(fixture, weftCustomCrypto());
   const block = decodeBlock(fixture, common, file, { freeze: false });
   return { common, block, base: stateFromFixture(fixture.preState, file) };
 }

@@ -13,7 +13,7 @@ import { createVM, runBlock } from "@ethereumjs/vm";
 import { describe, expect, test } from "vitest";
 import { backtestFixture, backtestJson } from "../../src/building/backtest.js";
 import { ALGORITHM_NAMES } from "../../src/building/builders/algorithms.js";
-import { decodeBlock, mainnetCommon } from "../../src/execution/chain.js";
+import { decodeBlock, fixtureCommon } from "../../src/execution/chain.js";
 import { loadFixture } from "../../src/execution/fixture.js";
 import { buildMerkleState, fixtureBlockchain } from "../../src/execution/stock.js";
 import { mainnetBlocksDir } from "../shared.js";
@@ -31,10 +31,7 @@ describe("backtest", () => {
     expect(result.best.feeRecipient).toBe(fixture.block.miner.toLowerCase());
 
     // The best block's transactions, executed by stock ethereumjs on the same pre-state.
-    const common = mainnetCommon({
-      blockNumber: BigInt(fixture.block.number),
-      timestamp: BigInt(fixture.block.timestamp),
-    });
+    const common = fixtureCommon(fixture);
     const landed = decodeBlock(fixture, common);
     const transactions = result.best.transactions.map(
       (raw) => createTxFromRLP(hexToBytes(raw as `0x${string}`), { common }) as TypedTransaction,

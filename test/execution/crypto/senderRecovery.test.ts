@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, expect, test } from "vitest";
-import { decodeBlock, mainnetCommon } from "../../../src/execution/chain.js";
+import { decodeBlock, fixtureCommon } from "../../../src/execution/chain.js";
 import { weftCustomCrypto } from "../../../src/execution/crypto/native.js";
 import { RECOVERED, recoveryOrder, UNRECOVERED } from "../../../src/execution/crypto/recoveryTable.js";
 import {
@@ -19,11 +19,7 @@ afterAll(() => recovery.close());
 /** A mainnet block of many senders (one with a high-s signature), and its senders as decoding recovers them. */
 async function mainnetBlock() {
   const fixture = await loadFixture(join(mainnetBlocksDir(), "12459406.json.gz"));
-  const common = mainnetCommon({
-    blockNumber: BigInt(fixture.block.number),
-    timestamp: BigInt(fixture.block.timestamp),
-    customCrypto: weftCustomCrypto(),
-  });
+  const common = fixtureCommon(fixture, weftCustomCrypto());
   const reference = decodeBlock(fixture, common).transactions.map((tx) => tx.getSenderAddress().toString());
   return { fixture, common, reference };
 }

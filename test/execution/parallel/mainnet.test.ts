@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { decodeBlock, hasBlobTransactions, loadKzg, mainnetCommon } from "../../../src/execution/chain.js";
+import { decodeBlock, fixtureCommon, hasBlobTransactions, loadKzg } from "../../../src/execution/chain.js";
 import { weftCustomCrypto } from "../../../src/execution/crypto/native.js";
 import { loadFixture } from "../../../src/execution/fixture.js";
 import { WorkerPool } from "../../../src/execution/parallel/pool.js";
@@ -21,12 +21,7 @@ describe("parallel equals sequential on the shared mainnet blocks", () => {
   test.each(blocks)("block %i", async (n) => {
     const fixture = await loadFixture(join(mainnetBlocksDir(), `${n}.json.gz`));
     if (hasBlobTransactions(fixture)) await loadKzg();
-    const common = () =>
-      mainnetCommon({
-        blockNumber: BigInt(fixture.block.number),
-        timestamp: BigInt(fixture.block.timestamp),
-        customCrypto: weftCustomCrypto(),
-      });
+    const common = () => fixtureCommon(fixture, weftCustomCrypto());
     const c1 = common();
     const seq = await runSequential(
       c1,
